@@ -1,0 +1,87 @@
+// Cloud: the seam around a provider's control plane (offers, launch, describe,
+// terminate, tagged-resource listing). Abstract so that it can be faked and
+// wrapped with faults; implementations: LocalCloud (cloud/local/), AWS (cloud/aws/).
+// Value types only cross this seam.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "util/status.h"
+
+namespace spotrun {
+
+class Host;
+
+enum class Market { kSpot, kOnDemand };
+const char* MarketName(Market m);  // "spot" / "on-demand"
+
+struct LaunchRequest {
+  std::string instance_type;
+  std::string region;
+  std::string zone;  // Empty = any zone the cloud picks.
+  Market market = Market::kSpot;
+  double max_price = 0;  // USD/h; spot only.
+  int disk_size_gb = 50;
+  std::string image;  // Empty = cloud default.
+  std::map<std::string, std::string> tags;
+  std::string user_data;
+  // Idempotency key: launching twice with one token yields one instance.
+  std::string client_token;
+  // Resources the job asked for; a cloud that cannot give them fails with kCapacity.
+  double cpus = 0;
+  double memory_gib = 0;
+  std::string accelerator;
+  int accelerator_count = 0;
+};
+
+enum class InstanceState { kPending, kRunning, kShuttingDown, kTerminated };
+const char* InstanceStateName(InstanceState s);
+
+struct Instance {
+  std::string id;
+  InstanceState state = InstanceState::kPending;
+  std::string instance_type;
+  std::string region;
+  std::string zone;
+  Market market = Market::kSpot;
+  double price_per_hour = 0;  // What this instance bills at.
+  double launch_time = 0;     // Epoch seconds.
+  double end_time = 0;        // Epoch seconds when terminated; 0 while alive.
+  std::string address;        // Where SSH reaches it ("" for the local cloud).
+  std::string state_reason;   // e.g. "Server.SpotInstanceTermination".
+  std::map<std::string, std::string> tags;
+};
+
+class Cloud {
+ public:
+  virtual ~Cloud() = default;
+  // "local" or "aws".
+  virtual std::string Name() const = 0;
+  // Default region when the job names none.
+  virtual std::string DefaultRegion() const = 0;
+  // Offers in `region` (the catalog, with live prices where the cloud has them).
+  virtual Result<std::vector<Offer>> Offers(const std::string& region) = 0;
+  // Starts an instance. Idempotent per request.client_token.
+  virtual Result<Instance> Launch(const LaunchRequest& request) = 0;
+  virtual Result<Instance> Describe(const std::string& instance_id) = 0;
+  // Terminates; terminating a terminated or unknown instance is OK.
+  virtual Status Terminate(const std::string& instance_id) = 0;
+  // Instances (any state but terminated) whose tags include all of `tags`.
+  virtual Result<std::vector<Instance>> ListTagged(
+      const std::map<std::string, std::string>& tags) = 0;
+  // The data plane to a running instance.
+  virtual Result<std::unique_ptr<Host>> HostFor(const Instance& instance) = 0;
+};
+
+// Tag keys put on every resource spotrun creates (names defined once here).
+inline constexpr const char* kTagManagedBy = "spotrun:managed-by";  // value "spotrun"
+inline constexpr const char* kTagJobId = "spotrun:job-id";
+inline constexpr const char* kTagOwner = "spotrun:owner";
+inline constexpr const char* kTagAttempt = "spotrun:attempt";
+
+}  // namespace spotrun

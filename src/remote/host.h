@@ -1,0 +1,40 @@
+// Host: the seam around one instance's data plane: run a command with streamed
+// output, push and pull files. Abstract so that it can be faked; implementations:
+// LocalHost (local cloud sandbox), SshHost (OpenSSH + rsync).
+// Remote paths are relative to the instance user's home directory.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace spotrun {
+
+using OutputFn = std::function<void(std::string_view chunk)>;
+
+struct RunOptions {
+  std::map<std::string, std::string> env;  // Added to the remote environment.
+  double timeout_s = 120;                  // 0 = no limit.
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+  // Runs `command` under /bin/sh -c in the home directory. stdout and stderr are
+  // streamed to `on_output` (may be null). Returns the exit status, or kUnavailable
+  // when the host cannot be reached or the timeout expires.
+  virtual Result<int> Run(const std::string& command, const RunOptions& options,
+                          const OutputFn& on_output) = 0;
+  // Copies a local file or directory (its contents) to `remote`, skipping
+  // paths matching `excludes` (gitignore patterns).
+  virtual Status Push(const std::string& local, const std::string& remote,
+                      const std::vector<std::string>& excludes) = 0;
+  // Copies a remote file or directory (its contents) to `local`.
+  virtual Status Pull(const std::string& remote, const std::string& local) = 0;
+};
+
+}  // namespace spotrun

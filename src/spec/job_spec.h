@@ -1,0 +1,99 @@
+// JobSpec: the job file (YAML) as a value. Every field documents its default;
+// docs/job-spec.md describes the file format field by field.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace spotrun {
+
+struct Resources {
+  // Minimum vCPUs. Default: 1.
+  double cpus = 1;
+  // Minimum memory in GiB (the YAML accepts "16", "16G", "16GiB", "512M"). Default: 0 (any).
+  double memory_gib = 0;
+  // Accelerator name and count ("V100:1" -> {"V100", 1}); empty name = no accelerator.
+  std::string accelerator;
+  int accelerator_count = 0;
+  // Pin one instance type ("p3.2xlarge"); empty = cheapest type that fits.
+  std::string instance_type;
+  // Spot market when true, on-demand when false. Default: true.
+  bool use_spot = true;
+  // Highest price in USD per hour we accept; unset = the type's on-demand price.
+  std::optional<double> max_price;
+  // Region; empty = the cloud's default (local: us-east-1, aws: from config).
+  std::string region;
+  // Zone (AZ id such as use1-az1, or a zone name); empty = any zone.
+  std::string zone;
+  // Root disk size in GB. Default: 50.
+  int disk_size_gb = 50;
+  // Machine image (AMI id); empty = a current Ubuntu LTS, or the Deep Learning AMI for GPUs.
+  std::string image;
+};
+
+// One input: a file or directory placed on the instance before setup.
+struct InputSpec {
+  std::string remote;  // Path on the instance, relative to the workdir there.
+  std::string source;  // A local path (uploaded) or an http(s)/Google Drive/s3 URL.
+  bool is_url = false;  // True when `source` is a URL the instance downloads itself.
+  int line = 0;         // Line in the job file, for error messages.
+};
+
+// One output: remote path or glob, brought back into the results directory.
+struct OutputSpec {
+  std::string remote;  // Path or glob, relative to the workdir on the instance.
+  std::string dest;    // Relative path inside the results directory; empty = basename(s).
+  int line = 0;
+};
+
+struct CheckpointSpec {
+  // Directory the job writes checkpoints to, relative to the workdir on the
+  // instance; given to the job as SPOTRUN_CHECKPOINT_DIR. Default: "checkpoints".
+  std::string dir = "checkpoints";
+};
+
+struct BudgetSpec {
+  // Hard cap on the job's total cost in USD; unset = no cap.
+  std::optional<double> max_cost;
+  // Wall-clock cap in seconds ("90m", "2h", "3600"); unset = no cap.
+  std::optional<double> max_duration_s;
+};
+
+struct JobSpec {
+  // Job name: letters, digits, '-', '_' and '.'; default: the job file's directory name.
+  std::string name;
+  // "local" (default) or "aws".
+  std::string cloud = "local";
+  Resources resources;
+  // Local directory uploaded to the instance (honours .gitignore and .spotrunignore),
+  // resolved relative to the job file. Default: the job file's directory.
+  std::string workdir;
+  std::vector<InputSpec> inputs;
+  // Environment variables given to setup and run.
+  std::map<std::string, std::string> envs;
+  // Shell script run once per instance before `run`; empty = none.
+  std::string setup;
+  // Shell script that trains. Required.
+  std::string run;
+  std::vector<OutputSpec> outputs;
+  CheckpointSpec checkpoint;
+  BudgetSpec budget;
+
+  // Where the spec came from (absolute path of the job file).
+  std::string source_path;
+};
+
+// Parses and validates a job file. On error the Status is InvalidArgument and
+// its message is one line: "FILE:LINE:COLUMN: FIELD: what is wrong".
+Result<JobSpec> LoadJobSpec(const std::string& path);
+
+// Same, from text already in memory; `path` is only used in messages and to
+// resolve relative paths.
+Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path);
+
+}  // namespace spotrun
