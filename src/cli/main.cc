@@ -1,6 +1,3 @@
-#include <cstdio>
+#include "cli/commands.h"
 
-int main() {
-  std::puts("spotrun 0.1.0");
-  return 0;
-}
+int main(int argc, char** argv) { return spotrun::RunCli(argc, argv); }

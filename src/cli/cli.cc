@@ -1,0 +1,98 @@
+// The command table and dispatch.
+#include <cstdio>
+#include <cstring>
+
+#include "cli/commands.h"
+#include "cloud/local/local_cloud.h"
+
+namespace spotrun {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* usage;  // Printed by `spotrun NAME --help`.
+  int (*run)(CliContext&, const Args&);
+};
+
+const Command kCommands[] = {
+    {"launch", "run a job file on the cloud it names",
+     "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws]\n\n"
+     "Launches the job described by FILE (see docs/job-spec.md): picks the cheapest\n"
+     "instance that fits, uploads the workdir, runs setup and run with live logs,\n"
+     "brings the outputs back and terminates the instance.\n\n"
+     "  --results DIR   where outputs and logs land (default ./spotrun-results/NAME-ID)\n"
+     "  --detach        return at once; a background controller drives the job\n"
+     "  --cloud NAME    override the job file's cloud\n",
+     CmdLaunch},
+    {"status", "show jobs and their state, cost and attempts",
+     "usage: spotrun status [JOB] [--json]\n\n"
+     "Lists every job (or one), newest last. --json prints {\"jobs\": [...]}.\n",
+     CmdStatus},
+    {"logs", "print a job's output",
+     "usage: spotrun logs JOB [--follow]\n\n"
+     "Prints the job's setup and run output. --follow keeps printing until it ends.\n",
+     CmdLogs},
+    {"cancel", "stop a job, keep its outputs so far, terminate its instance",
+     "usage: spotrun cancel JOB\n", CmdCancel},
+    {"down", "terminate the instances of a job, or of every job",
+     "usage: spotrun down [JOB | --all]\n\n"
+     "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
+     CmdDown},
+};
+
+void PrintHelp() {
+  printf("spotrun %s: train on cheap spot capacity with one command, safely.\n\n", kVersion);
+  printf("usage: spotrun COMMAND [ARGS] (spotrun COMMAND --help for details)\n\n");
+  for (const auto& c : kCommands) printf("  %-8s %s\n", c.name, c.summary);
+  printf("\nState lives in SPOTRUN_HOME (default ~/.spotrun).\n");
+}
+
+bool WantsHelp(const Args& args) {
+  for (const auto& a : args) {
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  Args args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintHelp();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    printf("spotrun %s\n", kVersion);
+    return 0;
+  }
+  const std::string name = args[0];
+  Args rest(args.begin() + 1, args.end());
+  if (name == "_imds" && rest.size() == 1) return RunImdsDaemon(rest[0]);
+  const Command* cmd = nullptr;
+  for (const auto& c : kCommands) {
+    if (name == c.name) cmd = &c;
+  }
+  if (!cmd && name != "_drive") {
+    fprintf(stderr, "spotrun: unknown command '%s' (see spotrun --help)\n", name.c_str());
+    return 2;
+  }
+  if (cmd && WantsHelp(rest)) {
+    fputs(cmd->usage, stdout);
+    return 0;
+  }
+  auto ctx = OpenContext();
+  if (!ctx.ok()) {
+    fprintf(stderr, "spotrun: %s\n", ctx.status().message().c_str());
+    return 1;
+  }
+  if (name == "_drive") return CmdDrive(**ctx, rest);
+  SweepOrphans(**ctx);
+  return cmd->run(**ctx, rest);
+}
+
+}  // namespace spotrun

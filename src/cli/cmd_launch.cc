@@ -1,0 +1,151 @@
+// `spotrun launch` and the hidden `spotrun _drive` behind --detach.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/terminal_reporter.h"
+#include "jobs/controller.h"
+#include "jobs/job_summary.h"
+#include "spec/job_spec.h"
+#include "util/fs.h"
+#include "util/subprocess.h"
+
+namespace spotrun {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_interrupted{false};  // Set by SIGINT/SIGTERM; read by the controller.
+
+void OnSignal(int) { g_interrupted = true; }
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+int Fail(const std::string& message, int code) {
+  fprintf(stderr, "spotrun: %s\n", message.c_str());
+  return code;
+}
+
+bool NonEmptyDir(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) && !fs::is_empty(path, ec);
+}
+
+ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter* reporter) {
+  ControllerContext c;
+  c.cloud = cloud;
+  c.store = ctx.store.get();
+  c.clock = &ctx.clock;
+  c.reporter = reporter;
+  c.options.jobs_dir = ctx.jobs_dir();
+  c.interrupted = [] { return g_interrupted.load(); };
+  return c;
+}
+
+void PrintOutcome(CliContext& ctx, const std::string& job_id) {
+  auto job = ctx.store->GetJob(job_id);
+  if (!job.ok()) return;
+  auto s = Summarize(*ctx.store, *job, ctx.clock.Now());
+  if (!s.ok()) return;
+  printf("%s", JobStateName(job->state));
+  if (!job->message.empty()) printf(": %s", job->message.c_str());
+  printf("\nresults: %s\n", job->results_dir.c_str());
+  printf("cost: $%.6f (%s); on-demand would have cost $%.6f; saved %.0f%%\n", s->cost_usd,
+         s->market.empty() ? "nothing launched" : s->market.c_str(), s->on_demand_cost_usd,
+         s->SavingPercent());
+}
+
+int ExitCodeFor(JobState state) {
+  switch (state) {
+    case JobState::kSucceeded: return 0;
+    case JobState::kCancelled: return 130;
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+int CmdLaunch(CliContext& ctx, const Args& args) {
+  auto parsed = ParseArgs(args, {{"results", true}, {"detach", false}, {"cloud", true}});
+  if (!parsed.ok()) return Fail(parsed.status().message(), 2);
+  if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
+  const std::string file = parsed->positional[0];
+  auto spec = LoadJobSpec(file);
+  if (!spec.ok()) return Fail(spec.status().message(), 2);
+  if (auto c = parsed->Get("cloud")) spec->cloud = *c;
+  auto cloud = ctx.MakeCloud(spec->cloud);
+  if (!cloud.ok()) return Fail(file + ": cloud: " + cloud.status().message(), 2);
+
+  JobRecord job;
+  job.id = NewJobId();
+  job.name = spec->name;
+  job.cloud = spec->cloud;
+  job.spec_path = fs::absolute(file).string();
+  job.spec_text = ReadFile(file).value();
+  std::string results = parsed->Get("results").value_or("spotrun-results/" + job.name + "-" + job.id);
+  job.results_dir = fs::absolute(results).lexically_normal().string();
+  if (NonEmptyDir(job.results_dir)) {
+    return Fail("--results: " + job.results_dir + " exists and is not empty", 2);
+  }
+  job.created_at = job.updated_at = ctx.clock.Now();
+  job.controller_pid = getpid();
+  job.controller_start = ProcessStartTicks(getpid());
+
+  if (parsed->Has("detach")) {
+    ProcessOptions p;
+    p.argv = {ctx.self_exe, "_drive", job.id};
+    p.env["SPOTRUN_HOME"] = ctx.home;
+    p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
+    // This process owns the job until the detached controller takes it over.
+    if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
+    auto pid = StartDetached(p);
+    if (!pid.ok()) return Fail(pid.status().ToString(), 1);
+    job.controller_pid = *pid;
+    job.controller_start = ProcessStartTicks(*pid);
+    if (Status s = ctx.store->UpdateJob(job); !s.ok()) return Fail(s.ToString(), 1);
+    printf("job %s (%s) launched in the background on the %s cloud\n", job.id.c_str(),
+           job.name.c_str(), job.cloud.c_str());
+    printf("follow it with: spotrun logs %s --follow\n", job.id.c_str());
+    return 0;
+  }
+  if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
+  printf("spotrun: job %s (id %s) on the %s cloud%s\n", job.name.c_str(), job.id.c_str(),
+         job.cloud.c_str(), job.cloud == "local" ? " (built in, no account needed)" : "");
+  fflush(stdout);
+  InstallSignalHandlers();
+  TerminalReporter reporter(&ctx.clock);
+  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter), job.id);
+  if (!state.ok()) return Fail(state.status().ToString(), 1);
+  PrintOutcome(ctx, job.id);
+  return ExitCodeFor(*state);
+}
+
+int CmdDrive(CliContext& ctx, const Args& args) {
+  if (args.size() != 1) return Fail("_drive needs a job id", 2);
+  auto job = ctx.store->GetJob(args[0]);
+  if (!job.ok()) return Fail(job.status().message(), 1);
+  job->controller_pid = getpid();
+  job->controller_start = ProcessStartTicks(getpid());
+  if (Status s = ctx.store->UpdateJob(*job); !s.ok()) return Fail(s.ToString(), 1);
+  auto cloud = ctx.MakeCloud(job->cloud);
+  if (!cloud.ok()) return Fail(cloud.status().message(), 1);
+  InstallSignalHandlers();
+  SilentReporter reporter;
+  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter), job->id);
+  if (!state.ok()) return Fail(state.status().ToString(), 1);
+  return ExitCodeFor(*state);
+}
+
+}  // namespace spotrun

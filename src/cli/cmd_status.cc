@@ -1,0 +1,127 @@
+// `spotrun status` and `spotrun logs`.
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "jobs/controller.h"
+#include "jobs/job_summary.h"
+
+namespace spotrun {
+namespace {
+
+using nlohmann::json;
+
+json AttemptJson(const AttemptRecord& a, double now) {
+  return {{"number", a.number},           {"instance_id", a.instance_id},
+          {"instance_type", a.instance_type}, {"zone", a.zone},
+          {"market", a.market},           {"price_per_hour", a.price_per_hour},
+          {"started_at", a.started_at},   {"ended_at", a.ended_at},
+          {"outcome", a.outcome},         {"cost_usd", a.Cost(now)}};
+}
+
+json SummaryJson(const JobSummary& s, double now) {
+  json attempts = json::array();
+  for (const auto& a : s.attempts) {
+    if (a.started_at > 0) attempts.push_back(AttemptJson(a, now));
+  }
+  return {{"id", s.job.id},
+          {"name", s.job.name},
+          {"state", JobStateName(s.job.state)},
+          {"cloud", s.job.cloud},
+          {"instance_type", s.instance_type},
+          {"zone", s.zone},
+          {"market", s.market},
+          {"attempts", static_cast<int>(attempts.size())},
+          {"preemptions", s.preemptions},
+          {"cost_usd", s.cost_usd},
+          {"on_demand_cost_usd", s.on_demand_cost_usd},
+          {"results_dir", s.job.results_dir},
+          {"created_at", s.job.created_at},
+          {"message", s.job.message},
+          {"attempt_history", attempts}};
+}
+
+void PrintTable(const std::vector<JobSummary>& jobs) {
+  printf("%-8s  %-20s  %-12s  %-5s  %-12s  %-9s  %4s  %4s  %10s  %s\n", "ID", "NAME", "STATE",
+         "CLOUD", "TYPE", "ZONE", "ATT", "PRE", "COST", "MESSAGE");
+  for (const auto& s : jobs) {
+    int attempts = 0;
+    for (const auto& a : s.attempts) attempts += a.started_at > 0 ? 1 : 0;
+    printf("%-8s  %-20s  %-12s  %-5s  %-12s  %-9s  %4d  %4d  %10.6f  %s\n", s.job.id.c_str(),
+           s.job.name.c_str(), JobStateName(s.job.state), s.job.cloud.c_str(),
+           s.instance_type.c_str(), s.zone.c_str(), attempts, s.preemptions, s.cost_usd,
+           s.job.message.c_str());
+  }
+}
+
+}  // namespace
+
+int CmdStatus(CliContext& ctx, const Args& args) {
+  auto parsed = ParseArgs(args, {{"json", false}});
+  if (!parsed.ok() || parsed->positional.size() > 1) {
+    fprintf(stderr, "spotrun: %s\n",
+            parsed.ok() ? "status takes at most one job" : parsed.status().message().c_str());
+    return 2;
+  }
+  std::vector<JobRecord> records;
+  if (parsed->positional.empty()) {
+    auto all = ctx.store->ListJobs();
+    if (!all.ok()) return fprintf(stderr, "spotrun: %s\n", all.status().ToString().c_str()), 1;
+    records = *all;
+  } else {
+    auto one = ctx.store->GetJob(parsed->positional[0]);
+    if (!one.ok()) return fprintf(stderr, "spotrun: %s\n", one.status().message().c_str()), 1;
+    records.push_back(*one);
+  }
+  const double now = ctx.clock.Now();
+  std::vector<JobSummary> summaries;
+  for (const auto& r : records) {
+    auto s = Summarize(*ctx.store, r, now);
+    if (s.ok()) summaries.push_back(*s);
+  }
+  if (parsed->Has("json")) {
+    json jobs = json::array();
+    for (const auto& s : summaries) jobs.push_back(SummaryJson(s, now));
+    printf("%s\n", json{{"jobs", jobs}}.dump(2).c_str());
+  } else {
+    PrintTable(summaries);
+  }
+  return 0;
+}
+
+int CmdLogs(CliContext& ctx, const Args& args) {
+  auto parsed = ParseArgs(args, {{"follow", false}});
+  if (!parsed.ok() || parsed->positional.size() != 1) {
+    fprintf(stderr, "spotrun: %s\n",
+            parsed.ok() ? "logs needs one job" : parsed.status().message().c_str());
+    return 2;
+  }
+  auto job = ctx.store->GetJob(parsed->positional[0]);
+  if (!job.ok()) return fprintf(stderr, "spotrun: %s\n", job.status().message().c_str()), 1;
+  std::ifstream in;
+  std::streamoff offset = 0;
+  char buf[65536];
+  for (;;) {
+    bool done = !parsed->Has("follow") || IsTerminal(job->state);
+    in.open(LocalJobLogPath(ctx.jobs_dir(), job->id), std::ios::binary);
+    if (in) {
+      in.seekg(offset);
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        fwrite(buf, 1, in.gcount(), stdout);
+        offset += in.gcount();
+      }
+      fflush(stdout);
+    }
+    in.close();
+    in.clear();
+    if (done) break;
+    ctx.clock.Sleep(0.5);
+    auto fresh = ctx.store->GetJob(job->id);
+    if (fresh.ok()) job = fresh;
+  }
+  return 0;
+}
+
+}  // namespace spotrun

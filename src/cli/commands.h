@@ -1,0 +1,25 @@
+// The subcommands. Each takes the arguments after its name and returns the
+// process exit status: 0 success, 1 the job or operation failed, 2 bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace spotrun {
+
+using Args = std::vector<std::string>;
+
+int CmdLaunch(CliContext& ctx, const Args& args);
+int CmdStatus(CliContext& ctx, const Args& args);
+int CmdLogs(CliContext& ctx, const Args& args);
+int CmdCancel(CliContext& ctx, const Args& args);
+int CmdDown(CliContext& ctx, const Args& args);
+// Hidden: the detached controller behind `launch --detach`.
+int CmdDrive(CliContext& ctx, const Args& args);
+
+// Entry point: dispatches argv through the command table.
+int RunCli(int argc, char** argv);
+
+}  // namespace spotrun

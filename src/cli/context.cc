@@ -1,0 +1,126 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "cloud/local/local_cloud.h"
+#include "util/fs.h"
+#include "util/subprocess.h"
+
+namespace spotrun {
+
+Result<std::unique_ptr<Cloud>> CliContext::MakeCloud(const std::string& name) {
+  if (name == "local") {
+    LocalCloudOptions o;
+    o.root = home + "/local";
+    o.spotrun_bin = self_exe;
+    o.capacity = MachineCapacity::Probe();
+    std::unique_ptr<Cloud> cloud = std::make_unique<LocalCloud>(std::move(o), &clock);
+    return cloud;
+  }
+  if (name == "aws") {
+    return InvalidArgument("cloud 'aws' is not part of this build yet; use cloud: local");
+  }
+  return InvalidArgument("unknown cloud '" + name + "' (expected local or aws)");
+}
+
+Result<std::unique_ptr<CliContext>> OpenContext() {
+  auto ctx = std::make_unique<CliContext>();
+  if (const char* h = getenv("SPOTRUN_HOME"); h && *h) {
+    ctx->home = h;
+  } else {
+    const char* user_home = getenv("HOME");
+    if (!user_home) return InvalidArgument("neither SPOTRUN_HOME nor HOME is set");
+    ctx->home = std::string(user_home) + "/.spotrun";
+  }
+  ctx->home = std::filesystem::absolute(ctx->home).lexically_normal().string();
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx->jobs_dir()));
+  std::error_code ec;
+  ctx->self_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  auto store = Store::Open(ctx->home + "/state.db");
+  if (!store.ok()) return store.status();
+  ctx->store = std::move(store).value();
+  return ctx;
+}
+
+bool ControllerAlive(const JobRecord& job) {
+  if (job.controller_pid <= 0) return false;
+  if (!ProcessAlive(job.controller_pid)) return false;
+  return job.controller_start == 0 || ProcessStartTicks(job.controller_pid) == job.controller_start;
+}
+
+Status TerminateJobInstances(CliContext& ctx, const JobRecord& job, const std::string& outcome) {
+  auto cloud = ctx.MakeCloud(job.cloud);
+  if (!cloud.ok()) return cloud.status();
+  auto attempts = ctx.store->Attempts(job.id);
+  if (!attempts.ok()) return attempts.status();
+  for (auto& a : *attempts) {
+    if (a.ended_at > 0) continue;
+    std::string id = a.instance_id;
+    if (id.empty()) {
+      // The launch was in flight: find the instance by its tags.
+      auto tagged = (*cloud)->ListTagged({{kTagJobId, job.id}});
+      if (tagged.ok() && !tagged->empty()) id = tagged->front().id;
+    }
+    if (!id.empty()) {
+      SPOTRUN_RETURN_IF_ERROR((*cloud)->Terminate(id));
+      fprintf(stderr, "spotrun: terminated %s (job %s)\n", id.c_str(), job.id.c_str());
+      auto d = (*cloud)->Describe(id);
+      a.instance_id = id;
+      a.ended_at = d.ok() && d->end_time > 0 ? d->end_time : ctx.clock.Now();
+    } else {
+      a.ended_at = a.started_at > 0 ? ctx.clock.Now() : 0;
+    }
+    a.outcome = outcome;
+    SPOTRUN_RETURN_IF_ERROR(ctx.store->UpsertAttempt(a));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+void SweepTagged(CliContext& ctx, const std::string& cloud_name) {
+  auto cloud = ctx.MakeCloud(cloud_name);
+  if (!cloud.ok()) return;
+  auto tagged = (*cloud)->ListTagged({{kTagManagedBy, "spotrun"}});
+  if (!tagged.ok()) return;
+  for (const Instance& inst : *tagged) {
+    auto it = inst.tags.find(kTagJobId);
+    auto job = ctx.store->GetJob(it == inst.tags.end() ? "" : it->second);
+    if (job.ok() && !IsTerminal(job->state)) continue;
+    if ((*cloud)->Terminate(inst.id).ok()) {
+      fprintf(stderr, "spotrun: terminated leftover instance %s\n", inst.id.c_str());
+    }
+  }
+}
+
+}  // namespace
+
+void SweepOrphans(CliContext& ctx) {
+  auto jobs = ctx.store->ListJobs();
+  if (!jobs.ok()) return;
+  for (JobRecord job : *jobs) {
+    if (IsTerminal(job.state) || ControllerAlive(job)) continue;
+    Status s = TerminateJobInstances(ctx, job, "lost");
+    if (!s.ok()) {
+      fprintf(stderr, "spotrun: job %s: %s\n", job.id.c_str(), s.ToString().c_str());
+      continue;
+    }
+    job.state = JobState::kFailed;
+    job.message = "the spotrun process driving this job died; its instance was terminated";
+    job.controller_pid = 0;
+    job.updated_at = ctx.clock.Now();
+    if (ctx.store->UpdateJob(job).ok()) {
+      (void)ctx.store->AddEvent(job.id, job.updated_at, "FAILED", job.message);
+      fprintf(stderr, "spotrun: job %s (%s): %s\n", job.id.c_str(), job.name.c_str(),
+              job.message.c_str());
+    }
+  }
+  SweepTagged(ctx, "local");
+}
+
+}  // namespace spotrun

@@ -1,0 +1,25 @@
+// TerminalReporter: prints phases with their durations and streams the job's
+// output to stdout, in order.
+#pragma once
+
+#include "jobs/reporter.h"
+#include "util/clock.h"
+
+namespace spotrun {
+
+class TerminalReporter : public Reporter {
+ public:
+  explicit TerminalReporter(Clock* clock);
+  void Phase(JobState state, const std::string& detail) override;
+  void PhaseDone(JobState state, double seconds) override;
+  void Output(std::string_view chunk) override;
+  void Note(const std::string& line) override;
+
+ private:
+  void EndLine();
+  Clock* clock_;
+  double start_;
+  bool at_line_start_ = true;
+};
+
+}  // namespace spotrun

@@ -1,0 +1,104 @@
+// The local cloud's EC2-compatible IMDSv2 endpoint (see docs/local-cloud.md).
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cloud/local/local_cloud.h"
+#include "util/fs.h"
+#include "util/http_server.h"
+
+namespace spotrun {
+namespace {
+
+std::string NewToken() {
+  std::random_device rd;
+  std::string t;
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) t += hex[rd() % 16];
+  return t;
+}
+
+std::string Iso8601(double epoch) {
+  char buf[32];
+  time_t t = static_cast<time_t>(epoch);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+  return buf;
+}
+
+class Imds {
+ public:
+  explicit Imds(std::string dir) : dir_(std::move(dir)) {}
+
+  HttpResponse Handle(const HttpRequest& req) {
+    if (req.path == "/latest/api/token") {
+      if (req.method != "PUT") return {405, "text/plain", "use PUT"};
+      if (!req.headers.count("x-aws-ec2-metadata-token-ttl-seconds")) {
+        return {400, "text/plain", "missing X-aws-ec2-metadata-token-ttl-seconds"};
+      }
+      std::string t = NewToken();
+      tokens_.insert(t);
+      return {200, "text/plain", t};
+    }
+    auto tok = req.headers.find("x-aws-ec2-metadata-token");
+    if (tok == req.headers.end() || !tokens_.count(tok->second)) return {401, "text/plain", ""};
+    return Get(req.path);
+  }
+
+  bool InstanceAlive() const {
+    auto meta = ReadFile(dir_ + "/meta.json");
+    if (!meta.ok()) return false;
+    auto j = nlohmann::json::parse(*meta, nullptr, false);
+    return !j.is_discarded() && j.value("state", "") != "terminated";
+  }
+
+ private:
+  HttpResponse Get(const std::string& path) {
+    auto meta = nlohmann::json::parse(ReadFile(dir_ + "/meta.json").value(), nullptr, false);
+    const std::string prefix = "/latest/meta-data/";
+    if (path.rfind(prefix, 0) != 0 || meta.is_discarded()) return {404, "text/plain", ""};
+    std::string key = path.substr(prefix.size());
+    if (key == "instance-id") return {200, "text/plain", meta.value("id", "")};
+    if (key == "instance-type") return {200, "text/plain", meta.value("instance_type", "")};
+    if (key == "placement/availability-zone-id") return {200, "text/plain", meta.value("zone", "")};
+    if (key == "placement/region") return {200, "text/plain", meta.value("region", "")};
+    if (key == "instance-life-cycle") {
+      return {200, "text/plain", meta.value("market", "spot") == "spot" ? "spot" : "on-demand"};
+    }
+    if (key == "spot/instance-action") return Notice("instance-action.json");
+    if (key == "events/recommendations/rebalance") return Notice("rebalance.json");
+    return {404, "text/plain", ""};
+  }
+
+  // Notices are written by the local cloud as {"action": ..., "time": epoch}.
+  HttpResponse Notice(const std::string& file) {
+    auto text = ReadFile(dir_ + "/" + file);
+    if (!text.ok()) return {404, "text/plain", ""};
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded()) return {404, "text/plain", ""};
+    nlohmann::json out;
+    if (j.contains("action")) out["action"] = j["action"];
+    out[j.contains("action") ? "time" : "noticeTime"] = Iso8601(j.value("time", 0.0));
+    return {200, "application/json", out.dump()};
+  }
+
+  std::string dir_;
+  std::set<std::string> tokens_;
+};
+
+}  // namespace
+
+int RunImdsDaemon(const std::string& instance_dir) {
+  LoopbackHttpServer server;
+  if (Status s = server.Listen(0); !s.ok()) {
+    fprintf(stderr, "spotrun _imds: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  Imds imds(instance_dir);
+  if (!WriteFileAtomic(instance_dir + "/imds.port", std::to_string(server.port())).ok()) return 1;
+  server.Serve([&](const HttpRequest& r) { return imds.Handle(r); },
+               [&] { return imds.InstanceAlive(); });
+  return 0;
+}
+
+}  // namespace spotrun

@@ -1,0 +1,269 @@
+#include "cloud/local/local_cloud.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "cloud/local/local_host.h"
+#include "util/fs.h"
+#include "util/subprocess.h"
+
+namespace spotrun {
+namespace {
+
+using nlohmann::json;
+
+json ToJson(const Instance& i) {
+  return {{"id", i.id},
+          {"state", InstanceStateName(i.state)},
+          {"instance_type", i.instance_type},
+          {"region", i.region},
+          {"zone", i.zone},
+          {"market", MarketName(i.market)},
+          {"price_per_hour", i.price_per_hour},
+          {"launch_time", i.launch_time},
+          {"end_time", i.end_time},
+          {"state_reason", i.state_reason},
+          {"tags", i.tags}};
+}
+
+Instance FromJson(const json& j) {
+  Instance i;
+  i.id = j.value("id", "");
+  std::string state = j.value("state", "terminated");
+  for (auto s : {InstanceState::kPending, InstanceState::kRunning, InstanceState::kShuttingDown,
+                 InstanceState::kTerminated}) {
+    if (state == InstanceStateName(s)) i.state = s;
+  }
+  i.instance_type = j.value("instance_type", "");
+  i.region = j.value("region", "");
+  i.zone = j.value("zone", "");
+  i.market = j.value("market", "spot") == "spot" ? Market::kSpot : Market::kOnDemand;
+  i.price_per_hour = j.value("price_per_hour", 0.0);
+  i.launch_time = j.value("launch_time", 0.0);
+  i.end_time = j.value("end_time", 0.0);
+  i.state_reason = j.value("state_reason", "");
+  i.tags = j.value("tags", std::map<std::string, std::string>{});
+  return i;
+}
+
+std::string TokenFileName(const std::string& token) {
+  std::string out;
+  for (char c : token) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  return out;
+}
+
+std::string NewInstanceId() {
+  std::random_device rd;
+  std::ostringstream ss;
+  ss << "i-local" << std::hex << (static_cast<uint64_t>(rd()) << 16 | (rd() & 0xffff));
+  return ss.str();
+}
+
+bool ContainsNoCase(const std::string& haystack, const std::string& needle) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  return lower(haystack).find(lower(needle)) != std::string::npos;
+}
+
+}  // namespace
+
+const char* MarketName(Market m) { return m == Market::kSpot ? "spot" : "on-demand"; }
+
+const char* InstanceStateName(InstanceState s) {
+  switch (s) {
+    case InstanceState::kPending: return "pending";
+    case InstanceState::kRunning: return "running";
+    case InstanceState::kShuttingDown: return "shutting-down";
+    case InstanceState::kTerminated: return "terminated";
+  }
+  return "unknown";
+}
+
+MachineCapacity MachineCapacity::Probe() {
+  MachineCapacity c;
+  c.cpus = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  long long kb = 0;
+  while (meminfo >> key >> kb) {
+    if (key == "MemTotal:") c.memory_gib = kb / 1048576.0;
+    meminfo.ignore(256, '\n');
+  }
+  std::string out;
+  auto rc = RunCapture({{"nvidia-smi", "--query-gpu=name", "--format=csv,noheader"}}, &out, 20);
+  if (rc.ok() && *rc == 0) {
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty()) c.gpus.push_back(line);
+    }
+  }
+  return c;
+}
+
+LocalCloud::LocalCloud(LocalCloudOptions options, Clock* clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+std::string LocalCloud::InstanceDir(const std::string& id) const {
+  return options_.root + "/instances/" + id;
+}
+
+Result<std::vector<Offer>> LocalCloud::Offers(const std::string& region) {
+  std::vector<Offer> out;
+  for (const Offer& o : Catalog::Bundled().offers()) {
+    if (region.empty() || o.region == region) out.push_back(o);
+  }
+  return out;
+}
+
+Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
+  const MachineCapacity& c = options_.capacity;
+  std::ostringstream why;
+  if (r.cpus > c.cpus) why << r.cpus << " CPUs requested, this machine has " << c.cpus;
+  if (r.memory_gib > c.memory_gib) {
+    why << (why.tellp() ? "; " : "") << r.memory_gib << " GiB memory requested, this machine has "
+        << static_cast<int>(c.memory_gib);
+  }
+  if (r.accelerator_count > 0) {
+    int matching = 0;
+    for (const auto& g : c.gpus) matching += ContainsNoCase(g, r.accelerator) ? 1 : 0;
+    if (matching < r.accelerator_count) {
+      why << (why.tellp() ? "; " : "") << r.accelerator << ":" << r.accelerator_count
+          << " requested, nvidia-smi shows " << matching << " such GPU(s) of " << c.gpus.size();
+    }
+  }
+  if (why.tellp()) return CapacityError("the local cloud cannot run this job: " + why.str());
+  return Status::Ok();
+}
+
+Result<Offer> LocalCloud::FindOffer(const LaunchRequest& r) {
+  for (const Offer& o : Catalog::Bundled().offers()) {
+    if (o.instance_type == r.instance_type && o.region == r.region &&
+        (r.zone.empty() || o.zone == r.zone)) {
+      if (r.market == Market::kSpot && !o.has_spot()) continue;
+      return o;
+    }
+  }
+  return CapacityError("no " + std::string(MarketName(r.market)) + " offer for " +
+                       r.instance_type + " in " + r.region + (r.zone.empty() ? "" : "/" + r.zone));
+}
+
+Status LocalCloud::SaveInstance(const Instance& instance) {
+  return WriteFileAtomic(InstanceDir(instance.id) + "/meta.json", ToJson(instance).dump(2));
+}
+
+Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
+  const std::string token_path = options_.root + "/tokens/" + TokenFileName(r.client_token);
+  if (auto existing = ReadFile(token_path); existing.ok()) return Describe(*existing);
+  SPOTRUN_RETURN_IF_ERROR(CheckCapacity(r));
+  auto offer = FindOffer(r);
+  if (!offer.ok()) return offer.status();
+  double price = r.market == Market::kSpot ? offer->spot_price : offer->on_demand_price;
+  if (r.market == Market::kSpot && r.max_price > 0 && r.max_price < price) {
+    std::ostringstream m;
+    m << "SpotMaxPriceTooLow: max price " << r.max_price << " is below the spot price " << price
+      << " of " << r.instance_type << " in " << offer->zone;
+    return CapacityError(m.str());
+  }
+  Instance inst;
+  inst.id = NewInstanceId();
+  inst.state = InstanceState::kRunning;
+  inst.instance_type = r.instance_type;
+  inst.region = offer->region;
+  inst.zone = offer->zone;
+  inst.market = r.market;
+  inst.price_per_hour = price;
+  inst.launch_time = clock_->Now();
+  inst.tags = r.tags;
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(InstanceDir(inst.id) + "/home"));
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(options_.root + "/tokens"));
+  SPOTRUN_RETURN_IF_ERROR(SaveInstance(inst));
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
+  if (Status s = StartImds(inst.id); !s.ok()) {
+    (void)Terminate(inst.id);
+    return s;
+  }
+  return inst;
+}
+
+Status LocalCloud::StartImds(const std::string& id) {
+  const std::string dir = InstanceDir(id);
+  ProcessOptions p;
+  p.argv = {options_.spotrun_bin, "_imds", dir};
+  p.env["SPOTRUN_LOCAL_INSTANCE"] = id;
+  p.output_path = dir + "/imds.log";
+  auto pid = StartDetached(p);
+  if (!pid.ok()) return pid.status();
+  for (int i = 0; i < 200; ++i) {
+    if (PathExists(dir + "/imds.port")) return Status::Ok();
+    if (!ProcessAlive(*pid)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return Internal("the local cloud's IMDS endpoint did not start (see " + dir + "/imds.log)");
+}
+
+Result<Instance> LocalCloud::Describe(const std::string& id) {
+  auto text = ReadFile(InstanceDir(id) + "/meta.json");
+  if (!text.ok()) return NotFound("InvalidInstanceID.NotFound: no local instance " + id);
+  try {
+    return FromJson(json::parse(*text));
+  } catch (const json::exception& e) {
+    return Internal("corrupt local instance record " + id + ": " + e.what());
+  }
+}
+
+Status LocalCloud::Terminate(const std::string& id) {
+  auto inst = Describe(id);
+  if (!inst.ok()) return inst.status().code() == Code::kNotFound ? Status::Ok() : inst.status();
+  if (inst->state == InstanceState::kTerminated) return Status::Ok();
+  inst->state = InstanceState::kShuttingDown;
+  SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
+  KillInstanceProcesses(id, 2.0);
+  inst->state = InstanceState::kTerminated;
+  inst->end_time = clock_->Now();
+  SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
+  // A terminated instance's disk is gone.
+  return RemoveAll(InstanceDir(id) + "/home");
+}
+
+Status LocalCloud::SendInterruptionNotice(const std::string& id, double action_at) {
+  json notice = {{"action", "terminate"}, {"time", action_at}};
+  return WriteFileAtomic(InstanceDir(id) + "/instance-action.json", notice.dump());
+}
+
+Result<std::vector<Instance>> LocalCloud::ListTagged(
+    const std::map<std::string, std::string>& tags) {
+  std::vector<Instance> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.root + "/instances", ec)) {
+    auto inst = Describe(entry.path().filename().string());
+    if (!inst.ok() || inst->state == InstanceState::kTerminated) continue;
+    bool match = true;
+    for (const auto& [k, v] : tags) {
+      auto it = inst->tags.find(k);
+      match = match && it != inst->tags.end() && it->second == v;
+    }
+    if (match) out.push_back(*inst);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
+  auto port = ReadFile(InstanceDir(instance.id) + "/imds.port");
+  if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");
+  std::unique_ptr<Host> host = std::make_unique<LocalHost>(
+      instance.id, InstanceDir(instance.id) + "/home", "http://127.0.0.1:" + *port + "/");
+  return host;
+}
+
+}  // namespace spotrun

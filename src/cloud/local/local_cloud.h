@@ -1,0 +1,67 @@
+// LocalCloud: the built-in cloud that needs no account. An instance is a
+// sandbox directory with its own home under SPOTRUN_HOME/local/instances/<id>,
+// its processes tagged with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
+// on loopback. It stands in for a catalog instance type and bills per second at
+// that type's spot or on-demand price. Layout: docs/local-cloud.md.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cloud/cloud.h"
+#include "util/clock.h"
+
+namespace spotrun {
+
+// What the machine can actually give; probed from /proc and nvidia-smi.
+struct MachineCapacity {
+  double cpus = 0;
+  double memory_gib = 0;
+  std::vector<std::string> gpus;  // One name per GPU ("NVIDIA H100 80GB HBM3").
+  static MachineCapacity Probe();
+};
+
+struct LocalCloudOptions {
+  std::string root;         // SPOTRUN_HOME/local
+  std::string spotrun_bin;  // This binary: runs the IMDS endpoint (`spotrun _imds`).
+  MachineCapacity capacity;
+};
+
+class LocalCloud : public Cloud {
+ public:
+  LocalCloud(LocalCloudOptions options, Clock* clock);
+
+  std::string Name() const override { return "local"; }
+  std::string DefaultRegion() const override { return "us-east-1"; }
+  Result<std::vector<Offer>> Offers(const std::string& region) override;
+  Result<Instance> Launch(const LaunchRequest& request) override;
+  Result<Instance> Describe(const std::string& instance_id) override;
+  Status Terminate(const std::string& instance_id) override;
+  Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>& tags) override;
+  Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
+
+  // Sandbox of an instance (its home is InstanceDir(id) + "/home").
+  std::string InstanceDir(const std::string& id) const;
+  // Delivers a spot interruption notice through the instance's IMDS
+  // (spot/instance-action) for action time `action_at`.
+  Status SendInterruptionNotice(const std::string& id, double action_at);
+
+ private:
+  Status CheckCapacity(const LaunchRequest& request) const;
+  Result<Offer> FindOffer(const LaunchRequest& request);
+  Status StartImds(const std::string& id);
+  Status SaveInstance(const Instance& instance);
+
+  LocalCloudOptions options_;
+  Clock* clock_;
+};
+
+// Kills every process carrying SPOTRUN_LOCAL_INSTANCE=<id> in its environment
+// (SIGTERM, then SIGKILL after `grace_s`). Returns how many were found.
+int KillInstanceProcesses(const std::string& id, double grace_s);
+
+// Runs the IMDS endpoint of the instance in `instance_dir` until the instance
+// is terminated (used by `spotrun _imds`). Writes the port to instance_dir/imds.port.
+int RunImdsDaemon(const std::string& instance_dir);
+
+}  // namespace spotrun

@@ -1,0 +1,74 @@
+#include "cloud/local/local_host.h"
+
+#include <filesystem>
+
+#include "remote/rsync.h"
+#include "util/fs.h"
+#include "util/subprocess.h"
+
+namespace spotrun {
+namespace {
+
+// rsync copies a directory's contents when the source ends in '/'.
+std::string AsSource(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec) && path.back() != '/') return path + "/";
+  return path;
+}
+
+Status RunRsync(std::vector<std::string> args, const std::string& what) {
+  std::string output;
+  auto rc = RunCapture({args}, &output, 600);
+  if (!rc.ok()) return rc.status();
+  if (*rc != 0) {
+    while (!output.empty() && output.back() == '\n') output.pop_back();
+    return Unavailable(what + " failed (rsync exit " + std::to_string(*rc) + "): " + output);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+LocalHost::LocalHost(std::string instance_id, std::string home, std::string imds_endpoint)
+    : instance_id_(std::move(instance_id)),
+      home_(std::move(home)),
+      imds_endpoint_(std::move(imds_endpoint)) {}
+
+Result<int> LocalHost::Run(const std::string& command, const RunOptions& options,
+                           const OutputFn& on_output) {
+  if (!PathExists(home_)) return Unavailable("local instance " + instance_id_ + " is gone");
+  ProcessOptions p;
+  p.argv = {"/bin/sh", "-c", command};
+  p.cwd = home_;
+  p.new_session = true;
+  p.env = options.env;
+  p.env["HOME"] = home_;
+  p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
+  p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
+  return RunProcess(p, on_output, options.timeout_s);
+}
+
+Status LocalHost::Push(const std::string& local, const std::string& remote,
+                       const std::vector<std::string>& excludes) {
+  std::string dest = home_ + "/" + remote;
+  std::error_code ec;
+  bool is_dir = std::filesystem::is_directory(local, ec);
+  SPOTRUN_RETURN_IF_ERROR(
+      MakeDirs(is_dir ? dest : std::filesystem::path(dest).parent_path().string()));
+  auto args = RsyncPushOptions(excludes);
+  args.push_back(AsSource(local));
+  args.push_back(is_dir ? dest + "/" : dest);
+  return RunRsync(args, "upload of " + local);
+}
+
+Status LocalHost::Pull(const std::string& remote, const std::string& local) {
+  std::string src = home_ + "/" + remote;
+  if (!PathExists(src)) return NotFound("no " + remote + " on instance " + instance_id_);
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(local));
+  auto args = RsyncPullOptions();
+  args.push_back(AsSource(src));
+  args.push_back(local + "/");
+  return RunRsync(args, "download of " + remote);
+}
+
+}  // namespace spotrun

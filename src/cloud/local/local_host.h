@@ -1,0 +1,29 @@
+// LocalHost: the data plane of a local cloud instance. Commands run under
+// /bin/sh in the sandbox home, in their own session, marked with
+// SPOTRUN_LOCAL_INSTANCE so that terminating the instance ends them; files move
+// with rsync, honouring .gitignore and .spotrunignore like the SSH host does.
+#pragma once
+
+#include <string>
+
+#include "remote/host.h"
+
+namespace spotrun {
+
+class LocalHost : public Host {
+ public:
+  LocalHost(std::string instance_id, std::string home, std::string imds_endpoint);
+
+  Result<int> Run(const std::string& command, const RunOptions& options,
+                  const OutputFn& on_output) override;
+  Status Push(const std::string& local, const std::string& remote,
+              const std::vector<std::string>& excludes) override;
+  Status Pull(const std::string& remote, const std::string& local) override;
+
+ private:
+  std::string instance_id_;
+  std::string home_;
+  std::string imds_endpoint_;
+};
+
+}  // namespace spotrun

@@ -1,0 +1,65 @@
+#include "jobs/agent_protocol.h"
+
+#include <nlohmann/json.hpp>
+
+namespace spotrun {
+
+using nlohmann::json;
+
+std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
+                            const std::string& job_id, int attempt) {
+  json env = spec.envs;
+  env["SPOTRUN_JOB_ID"] = job_id;
+  env["SPOTRUN_ATTEMPT"] = std::to_string(attempt);
+  json url_inputs = json::array();
+  for (const auto& in : spec.inputs) {
+    if (in.is_url) url_inputs.push_back({{"remote", in.remote}, {"source", in.source}});
+  }
+  json outputs = json::array();
+  for (const auto& out : spec.outputs) outputs.push_back({{"remote", out.remote}, {"dest", out.dest}});
+  json cfg = {{"job_id", job_id},
+              {"attempt", attempt},
+              {"workdir", layout.workdir},
+              {"checkpoint_dir", layout.CheckpointDir(spec.checkpoint.dir)},
+              {"log_file", layout.log_file},
+              {"agent_log", layout.agent_log},
+              {"status_file", layout.status_file},
+              {"out_dir", layout.out_dir},
+              {"setup_marker", layout.setup_marker},
+              {"setup", spec.setup},
+              {"run", spec.run},
+              {"env", env},
+              {"url_inputs", url_inputs},
+              {"outputs", outputs},
+              {"grace_seconds", 10}};
+  return cfg.dump(2);
+}
+
+std::string AgentStartCommand(const RemoteLayout& l) {
+  return "mkdir -p " + l.root + "/logs && python3 " + l.agent + " start " + l.root;
+}
+
+std::string AgentPollCommand(const RemoteLayout& l, long long log_offset) {
+  return "python3 " + l.agent + " poll " + l.root + " " + std::to_string(log_offset);
+}
+
+std::string AgentStopCommand(const RemoteLayout& l) {
+  return "python3 " + l.agent + " stop " + l.root;
+}
+
+Result<PollResult> ParsePollOutput(const std::string& output) {
+  size_t nl = output.find('\n');
+  if (nl == std::string::npos) return Unavailable("agent poll: no status line");
+  json j = json::parse(output.substr(0, nl), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Unavailable("agent poll: bad status line");
+  PollResult r;
+  r.status.phase = j.value("phase", "starting");
+  r.status.exit_code = j.value("exit_code", -1);
+  r.status.message = j.value("message", "");
+  r.status.notice = j.value("notice", "");
+  r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
+  r.log = output.substr(nl + 1);
+  return r;
+}
+
+}  // namespace spotrun

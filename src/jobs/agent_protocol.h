@@ -1,0 +1,41 @@
+// What the controller says to the agent (config.json, the commands that start,
+// poll and stop it) and how it reads the agent's answers. The agent's side is
+// src/agent/spotrun_agent.py.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/layout.h"
+#include "spec/job_spec.h"
+#include "util/status.h"
+
+namespace spotrun {
+
+// The agent's config.json for one attempt of a job.
+std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
+                            const std::string& job_id, int attempt);
+
+// Shell commands run on the instance (from the home directory).
+std::string AgentStartCommand(const RemoteLayout& layout);
+std::string AgentPollCommand(const RemoteLayout& layout, long long log_offset);
+std::string AgentStopCommand(const RemoteLayout& layout);
+
+// The agent's status.json, as `poll` prints it on its first line.
+struct AgentStatus {
+  std::string phase;  // "starting", "inputs", "setup", "run", "collecting", "done"
+  int exit_code = -1;
+  std::string message;
+  std::string notice;  // Spot interruption notice, if one arrived.
+  std::vector<std::string> missing_outputs;
+};
+
+struct PollResult {
+  AgentStatus status;
+  std::string log;  // Log bytes from the requested offset.
+};
+
+// Parses the output of AgentPollCommand.
+Result<PollResult> ParsePollOutput(const std::string& output);
+
+}  // namespace spotrun

@@ -1,0 +1,45 @@
+// Controller: drives one job through PENDING -> PROVISIONING -> SETTING_UP ->
+// RUNNING -> SUCCEEDED | FAILED | CANCELLED over the Cloud, Host, Store and
+// Clock seams. Every transition is written to the store before it is acted
+// on. Whatever happens, the instance is terminated before Drive returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cloud/cloud.h"
+#include "jobs/reporter.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace spotrun {
+
+struct ControllerOptions {
+  // Seconds between polls of the agent.
+  double poll_interval_s = 0.5;
+  // Consecutive failed polls before the instance is declared lost.
+  int max_poll_failures = 60;
+  // Directory for the job's local log copy (<jobs_dir>/<id>/job.log).
+  std::string jobs_dir;
+};
+
+struct ControllerContext {
+  Cloud* cloud = nullptr;
+  Store* store = nullptr;
+  Clock* clock = nullptr;
+  Reporter* reporter = nullptr;
+  ControllerOptions options;
+  // True once the user asked to stop (Ctrl-C); checked at every poll.
+  std::function<bool()> interrupted = [] { return false; };
+};
+
+// Drives the job `job_id` (in the store, not terminal) to its end and returns
+// the final state. Errors of the cloud or host end the job FAILED, with the
+// reason in JobRecord::message; only store failures are returned as Status.
+Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
+
+// Path of the job's local log copy.
+std::string LocalJobLogPath(const std::string& jobs_dir, const std::string& job_id);
+
+}  // namespace spotrun

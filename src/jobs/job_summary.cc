@@ -1,0 +1,42 @@
+#include "jobs/job_summary.h"
+
+#include <random>
+#include <sstream>
+
+namespace spotrun {
+
+double JobSummary::SavingPercent() const {
+  if (on_demand_cost_usd <= 0) return 0;
+  return 100.0 * (on_demand_cost_usd - cost_usd) / on_demand_cost_usd;
+}
+
+Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
+  auto attempts = store.Attempts(job.id);
+  if (!attempts.ok()) return attempts.status();
+  JobSummary s;
+  s.job = job;
+  s.attempts = *attempts;
+  for (const auto& a : s.attempts) {
+    s.cost_usd += a.Cost(now);
+    s.on_demand_cost_usd += a.OnDemandCost(now);
+    if (a.outcome == "preempted") ++s.preemptions;
+    if (!a.instance_type.empty()) {
+      s.instance_type = a.instance_type;
+      s.zone = a.zone;
+      s.market = a.market;
+    }
+  }
+  return s;
+}
+
+std::string NewJobId() {
+  std::random_device rd;
+  std::ostringstream ss;
+  ss << std::hex;
+  ss.width(8);
+  ss.fill('0');
+  ss << (rd() & 0xffffffffu);
+  return ss.str();
+}
+
+}  // namespace spotrun

@@ -1,0 +1,31 @@
+// What `launch`, `status` and `status --json` say about a job: its record plus
+// figures derived from its attempts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace spotrun {
+
+struct JobSummary {
+  JobRecord job;
+  std::vector<AttemptRecord> attempts;
+  double cost_usd = 0;            // Billed so far, all attempts.
+  double on_demand_cost_usd = 0;  // The same hours at on-demand prices.
+  int preemptions = 0;
+  std::string instance_type;  // Of the latest attempt.
+  std::string zone;
+  std::string market;
+
+  // Saving against on-demand in percent (0 when nothing was billed).
+  double SavingPercent() const;
+};
+
+Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now);
+
+// A new job id: 8 lowercase hex digits, safe in paths, tags and DNS names.
+std::string NewJobId();
+
+}  // namespace spotrun

@@ -1,0 +1,244 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+#include "store/statement.h"
+
+namespace spotrun {
+namespace {
+
+// The schema, version 1. docs/state-store.md describes every column.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  cloud TEXT NOT NULL,
+  spec_path TEXT NOT NULL,
+  spec_text TEXT NOT NULL,
+  results_dir TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  updated_at REAL NOT NULL,
+  controller_pid INTEGER NOT NULL DEFAULT 0,
+  controller_start INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER NOT NULL DEFAULT -1
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  job_id TEXT NOT NULL REFERENCES jobs(id),
+  number INTEGER NOT NULL,
+  client_token TEXT NOT NULL,
+  instance_id TEXT NOT NULL DEFAULT '',
+  instance_type TEXT NOT NULL DEFAULT '',
+  region TEXT NOT NULL DEFAULT '',
+  zone TEXT NOT NULL DEFAULT '',
+  market TEXT NOT NULL DEFAULT '',
+  price_per_hour REAL NOT NULL DEFAULT 0,
+  on_demand_price_per_hour REAL NOT NULL DEFAULT 0,
+  started_at REAL NOT NULL DEFAULT 0,
+  ended_at REAL NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (job_id, number)
+);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL,
+  at REAL NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+PRAGMA user_version = 1;
+)sql";
+
+constexpr const char* kJobColumns =
+    "id, name, state, cloud, spec_path, spec_text, results_dir, created_at, updated_at, "
+    "controller_pid, controller_start, cancel_requested, message, exit_code";
+
+JobRecord ReadJob(const Statement& s) {
+  JobRecord j;
+  j.id = s.Text(0);
+  j.name = s.Text(1);
+  j.state = ParseJobState(s.Text(2)).value_or(JobState::kFailed);
+  j.cloud = s.Text(3);
+  j.spec_path = s.Text(4);
+  j.spec_text = s.Text(5);
+  j.results_dir = s.Text(6);
+  j.created_at = s.Real(7);
+  j.updated_at = s.Real(8);
+  j.controller_pid = static_cast<int>(s.Int(9));
+  j.controller_start = static_cast<unsigned long long>(s.Int(10));
+  j.cancel_requested = s.Int(11) != 0;
+  j.message = s.Text(12);
+  j.exit_code = static_cast<int>(s.Int(13));
+  return j;
+}
+
+void BindJob(Statement& s, const JobRecord& j) {
+  s.Bind(1, j.id).Bind(2, j.name).Bind(3, std::string(JobStateName(j.state))).Bind(4, j.cloud);
+  s.Bind(5, j.spec_path).Bind(6, j.spec_text).Bind(7, j.results_dir).Bind(8, j.created_at);
+  s.Bind(9, j.updated_at).Bind(10, j.controller_pid);
+  s.Bind(11, static_cast<long long>(j.controller_start)).Bind(12, j.cancel_requested ? 1 : 0);
+  s.Bind(13, j.message).Bind(14, j.exit_code);
+}
+
+constexpr const char* kStateNames[] = {"PENDING", "PROVISIONING", "SETTING_UP", "RUNNING",
+                                       "SUCCEEDED", "FAILED", "CANCELLED"};
+
+}  // namespace
+
+const char* JobStateName(JobState s) { return kStateNames[static_cast<int>(s)]; }
+
+std::optional<JobState> ParseJobState(const std::string& name) {
+  for (int i = 0; i < 7; ++i) {
+    if (name == kStateNames[i]) return static_cast<JobState>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsTerminal(JobState s) {
+  return s == JobState::kSucceeded || s == JobState::kFailed || s == JobState::kCancelled;
+}
+
+double AttemptRecord::Cost(double now) const {
+  if (started_at <= 0) return 0;
+  double end = ended_at > 0 ? ended_at : now;
+  return std::max(0.0, end - started_at) * price_per_hour / 3600.0;
+}
+
+double AttemptRecord::OnDemandCost(double now) const {
+  if (started_at <= 0) return 0;
+  double end = ended_at > 0 ? ended_at : now;
+  return std::max(0.0, end - started_at) * on_demand_price_per_hour / 3600.0;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    std::string err = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Internal("cannot open state store " + path + ": " + err);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  std::unique_ptr<Store> store(new Store(db));
+  if (path != ":memory:") SPOTRUN_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL;"));
+  SPOTRUN_RETURN_IF_ERROR(store->Exec(kSchema));
+  return store;
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+Status Store::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Internal("state store: " + msg);
+  }
+  return Status::Ok();
+}
+
+Status Store::InsertJob(const JobRecord& job) {
+  Statement s(db_, "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
+                   "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
+                   "message, exit_code) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+  BindJob(s, job);
+  return s.Run();
+}
+
+Status Store::UpdateJob(const JobRecord& job) {
+  // cancel_requested is only ever raised, by RequestCancel, so keep the stored value.
+  Statement s(db_, "UPDATE jobs SET name=?2, state=?3, cloud=?4, spec_path=?5, spec_text=?6, "
+                   "results_dir=?7, created_at=?8, updated_at=?9, controller_pid=?10, "
+                   "controller_start=?11, cancel_requested=MAX(cancel_requested, ?12), "
+                   "message=?13, exit_code=?14 WHERE id=?1");
+  BindJob(s, job);
+  return s.Run();
+}
+
+Result<JobRecord> Store::GetJob(const std::string& id_or_name) {
+  // An id matches exactly; a name matches its newest job.
+  std::string sql = std::string("SELECT ") + kJobColumns +
+                    " FROM jobs WHERE id=?1 OR name=?1 ORDER BY (id=?1) DESC, created_at DESC "
+                    "LIMIT 1";
+  Statement s(db_, sql.c_str());
+  s.Bind(1, id_or_name);
+  Status status;
+  if (s.Step(&status)) return ReadJob(s);
+  if (!status.ok()) return status;
+  return NotFound("no job '" + id_or_name + "' (see `spotrun status`)");
+}
+
+Result<std::vector<JobRecord>> Store::ListJobs() {
+  std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY created_at, id";
+  Statement s(db_, sql.c_str());
+  std::vector<JobRecord> jobs;
+  Status status;
+  while (s.Step(&status)) jobs.push_back(ReadJob(s));
+  if (!status.ok()) return status;
+  return jobs;
+}
+
+Status Store::RequestCancel(const std::string& job_id) {
+  Statement s(db_, "UPDATE jobs SET cancel_requested=1 WHERE id=?1");
+  s.Bind(1, job_id);
+  return s.Run();
+}
+
+Status Store::UpsertAttempt(const AttemptRecord& a) {
+  Statement s(db_, "INSERT OR REPLACE INTO attempts (job_id, number, client_token, instance_id, "
+                   "instance_type, region, zone, market, price_per_hour, on_demand_price_per_hour, "
+                   "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+  s.Bind(1, a.job_id).Bind(2, a.number).Bind(3, a.client_token).Bind(4, a.instance_id);
+  s.Bind(5, a.instance_type).Bind(6, a.region).Bind(7, a.zone).Bind(8, a.market);
+  s.Bind(9, a.price_per_hour).Bind(10, a.on_demand_price_per_hour).Bind(11, a.started_at);
+  s.Bind(12, a.ended_at).Bind(13, a.outcome);
+  return s.Run();
+}
+
+Result<std::vector<AttemptRecord>> Store::Attempts(const std::string& job_id) {
+  Statement s(db_, "SELECT job_id, number, client_token, instance_id, instance_type, region, zone, "
+                   "market, price_per_hour, on_demand_price_per_hour, started_at, ended_at, outcome "
+                   "FROM attempts WHERE job_id=?1 ORDER BY number");
+  s.Bind(1, job_id);
+  std::vector<AttemptRecord> out;
+  Status status;
+  while (s.Step(&status)) {
+    AttemptRecord a;
+    a.job_id = s.Text(0);
+    a.number = static_cast<int>(s.Int(1));
+    a.client_token = s.Text(2);
+    a.instance_id = s.Text(3);
+    a.instance_type = s.Text(4);
+    a.region = s.Text(5);
+    a.zone = s.Text(6);
+    a.market = s.Text(7);
+    a.price_per_hour = s.Real(8);
+    a.on_demand_price_per_hour = s.Real(9);
+    a.started_at = s.Real(10);
+    a.ended_at = s.Real(11);
+    a.outcome = s.Text(12);
+    out.push_back(std::move(a));
+  }
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status Store::AddEvent(const std::string& job_id, double at, const std::string& kind,
+                       const std::string& detail) {
+  Statement s(db_, "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)");
+  s.Bind(1, job_id).Bind(2, at).Bind(3, kind).Bind(4, detail);
+  return s.Run();
+}
+
+Result<std::vector<EventRecord>> Store::Events(const std::string& job_id) {
+  Statement s(db_, "SELECT at, kind, detail FROM events WHERE job_id=?1 ORDER BY seq");
+  s.Bind(1, job_id);
+  std::vector<EventRecord> out;
+  Status status;
+  while (s.Step(&status)) out.push_back({s.Real(0), s.Text(1), s.Text(2)});
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace spotrun

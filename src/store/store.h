@@ -1,0 +1,95 @@
+// Store: the state of every job, kept in SQLite under SPOTRUN_HOME (or in
+// memory for tests). Every transition is written before it is acted on, so a
+// restarted spotrun can reconcile. Schema: docs/state-store.md.
+// Thread-compatible; several processes may open the same file (WAL, busy timeout).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace spotrun {
+
+enum class JobState { kPending, kProvisioning, kSettingUp, kRunning, kSucceeded, kFailed, kCancelled };
+const char* JobStateName(JobState s);  // "PENDING", ...
+std::optional<JobState> ParseJobState(const std::string& name);
+bool IsTerminal(JobState s);
+
+struct JobRecord {
+  std::string id;
+  std::string name;
+  JobState state = JobState::kPending;
+  std::string cloud;
+  std::string spec_path;    // The job file as given.
+  std::string spec_text;    // Its content when launched.
+  std::string results_dir;  // Absolute.
+  double created_at = 0;
+  double updated_at = 0;
+  int controller_pid = 0;   // The process driving the job; 0 = none.
+  unsigned long long controller_start = 0;  // Its start ticks (guards pid reuse).
+  bool cancel_requested = false;
+  std::string message;      // Why it ended, for FAILED/CANCELLED.
+  int exit_code = -1;       // The run's exit status, -1 until known.
+};
+
+struct AttemptRecord {
+  std::string job_id;
+  int number = 0;  // 1-based.
+  std::string client_token;
+  std::string instance_id;  // Empty until the cloud answered.
+  std::string instance_type;
+  std::string region;
+  std::string zone;
+  std::string market;  // "spot" / "on-demand"
+  double price_per_hour = 0;
+  double on_demand_price_per_hour = 0;
+  double started_at = 0;  // Billing start; 0 before launch.
+  double ended_at = 0;    // Billing end; 0 while alive.
+  std::string outcome;    // "", "succeeded", "failed", "preempted", "cancelled", "lost"
+
+  // Cost so far (ended_at, or `now` while alive), billed per second.
+  double Cost(double now) const;
+  double OnDemandCost(double now) const;
+};
+
+struct EventRecord {
+  double at = 0;
+  std::string kind;
+  std::string detail;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path`; ":memory:" for tests.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Status InsertJob(const JobRecord& job);
+  Status UpdateJob(const JobRecord& job);
+  Result<JobRecord> GetJob(const std::string& id_or_name);
+  // All jobs, oldest first.
+  Result<std::vector<JobRecord>> ListJobs();
+  // Sets cancel_requested without touching the other columns.
+  Status RequestCancel(const std::string& job_id);
+
+  Status UpsertAttempt(const AttemptRecord& attempt);
+  Result<std::vector<AttemptRecord>> Attempts(const std::string& job_id);
+
+  Status AddEvent(const std::string& job_id, double at, const std::string& kind,
+                  const std::string& detail);
+  Result<std::vector<EventRecord>> Events(const std::string& job_id);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status Exec(const std::string& sql);
+  sqlite3* db_;
+};
+
+}  // namespace spotrun

@@ -1,0 +1,47 @@
+// A minimal HTTP/1.1 server on 127.0.0.1 for loopback endpoints (the local
+// cloud's IMDS, test servers). One request per connection, served in order on
+// the calling thread. Not for untrusted networks: it binds loopback only.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "util/status.h"
+
+namespace spotrun {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;  // Without the query string.
+  std::string query;
+  std::map<std::string, std::string> headers;  // Keys lower-cased.
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class LoopbackHttpServer {
+ public:
+  ~LoopbackHttpServer();
+  // Binds 127.0.0.1:`port` (0 = any free port) and listens.
+  Status Listen(int port = 0);
+  int port() const { return port_; }
+  // Serves requests until `keep_going` returns false (checked at least every
+  // `poll_ms`).
+  void Serve(const HttpHandler& handler, const std::function<bool()>& keep_going,
+             int poll_ms = 500);
+
+ private:
+  void ServeOne(int conn, const HttpHandler& handler);
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace spotrun

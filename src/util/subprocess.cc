@@ -1,0 +1,177 @@
+#include "util/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace spotrun {
+namespace {
+
+// Runs in the forked child: never returns.
+[[noreturn]] void ExecChild(const ProcessOptions& o) {
+  if (o.new_session) setsid();
+  else setpgid(0, 0);
+  for (const auto& [k, v] : o.env) setenv(k.c_str(), v.c_str(), 1);
+  if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) {
+    dprintf(2, "spotrun: cannot chdir to %s: %s\n", o.cwd.c_str(), strerror(errno));
+    _exit(127);
+  }
+  std::vector<char*> args;
+  for (const auto& a : o.argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  execvp(args[0], args.data());
+  dprintf(2, "spotrun: cannot run %s: %s\n", args[0], strerror(errno));
+  _exit(127);
+}
+
+int DecodeWaitStatus(int ws) {
+  if (WIFEXITED(ws)) return WEXITSTATUS(ws);
+  if (WIFSIGNALED(ws)) return 128 + WTERMSIG(ws);
+  return 255;
+}
+
+double MonotonicNow() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Result<int> RunProcess(const ProcessOptions& options,
+                       const std::function<void(std::string_view)>& on_output, double timeout_s) {
+  if (options.argv.empty()) return InvalidArgument("empty command");
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return Internal(std::string("pipe: ") + strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) return Internal(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    ExecChild(options);
+  }
+  close(fds[1]);
+  const double deadline = timeout_s > 0 ? MonotonicNow() + timeout_s : 0;
+  bool timed_out = false;
+  char buf[16384];
+  for (;;) {
+    int wait_ms = 200;
+    if (deadline > 0) {
+      double left = deadline - MonotonicNow();
+      if (left <= 0) {
+        timed_out = true;
+        break;
+      }
+      wait_ms = static_cast<int>(std::min(left * 1000, 200.0)) + 1;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int r = poll(&p, 1, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (on_output) on_output(std::string_view(buf, n));
+  }
+  close(fds[0]);
+  if (timed_out) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+  int ws = 0;
+  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    return Unavailable("command timed out after " + std::to_string(static_cast<int>(timeout_s)) +
+                       " s: " + options.argv[0]);
+  }
+  return DecodeWaitStatus(ws);
+}
+
+Result<int> RunCapture(const ProcessOptions& options, std::string* output, double timeout_s) {
+  output->clear();
+  return RunProcess(options, [output](std::string_view s) { output->append(s); }, timeout_s);
+}
+
+Result<pid_t> StartDetached(const ProcessOptions& options) {
+  if (options.argv.empty()) return InvalidArgument("empty command");
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return Internal(std::string("pipe: ") + strerror(errno));
+  pid_t child = fork();
+  if (child < 0) return Internal(std::string("fork: ") + strerror(errno));
+  if (child == 0) {
+    setsid();
+    pid_t grandchild = fork();
+    if (grandchild != 0) {
+      (void)!write(fds[1], &grandchild, sizeof grandchild);
+      _exit(grandchild > 0 ? 0 : 1);
+    }
+    int in = open("/dev/null", O_RDONLY);
+    const char* out_path = options.output_path.empty() ? "/dev/null" : options.output_path.c_str();
+    int out = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (out < 0) out = open("/dev/null", O_WRONLY);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(out, 2);
+    ProcessOptions o = options;
+    o.new_session = false;  // Already the session leader's child; stay in that session.
+    for (const auto& [k, v] : o.env) setenv(k.c_str(), v.c_str(), 1);
+    if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) _exit(127);
+    std::vector<char*> args;
+    for (const auto& a : o.argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  pid_t grandchild = -1;
+  ssize_t n = read(fds[0], &grandchild, sizeof grandchild);
+  close(fds[0]);
+  int ws = 0;
+  waitpid(child, &ws, 0);
+  if (n != sizeof grandchild || grandchild <= 0) return Internal("could not start " + options.argv[0]);
+  return grandchild;
+}
+
+bool ProcessAlive(pid_t pid) {
+  if (pid <= 0) return false;
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  auto close_paren = line.rfind(')');
+  return close_paren == std::string::npos || close_paren + 2 >= line.size() ||
+         line[close_paren + 2] != 'Z';
+}
+
+unsigned long long ProcessStartTicks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  auto close_paren = line.rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close_paren + 2));
+  std::string field;
+  // Fields after the command name start at field 3 (state); starttime is field 22.
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 22) return std::stoull(field);
+  }
+  return 0;
+}
+
+}  // namespace spotrun
