@@ -38,8 +38,8 @@ struct Resources {
 
 // One input: a file or directory placed on the instance before setup.
 struct InputSpec {
-  std::string remote;  // Path on the instance, relative to the workdir there.
-  std::string source;  // A local path (uploaded) or an http(s)/Google Drive/s3 URL.
+  std::string remote;   // Path on the instance, relative to the workdir there.
+  std::string source;   // A local path (uploaded) or an http(s)/Google Drive/s3 URL.
   bool is_url = false;  // True when `source` is a URL the instance downloads itself.
   int line = 0;         // Line in the job file, for error messages.
 };
@@ -88,12 +88,21 @@ struct JobSpec {
   std::string source_path;
 };
 
-// Parses and validates a job file. On error the Status is InvalidArgument and
-// its message is one line: "FILE:LINE:COLUMN: FIELD: what is wrong".
+// Parses and validates a job file, applying defaults. On error the Status is
+// InvalidArgument and its message is one line: "FILE:LINE:COLUMN: FIELD: what
+// is wrong", with LINE and COLUMN 1-based and FIELD a path such as
+// "resources.cpus", "outputs[1]" (0-based) or "inputs.data/train.csv". Errors
+// about the file as a whole (YAML syntax, top level not a mapping, several
+// documents, non-string keys at the top level) have no FIELD:
+// "FILE:LINE:COLUMN: what is wrong". A file that cannot be read gives
+// "FILE: why". Paths in the result are normalized: local ones (workdir, local
+// input sources) absolute, remote ones and output destinations relative.
+// Reads the disk to check the workdir and local inputs; never throws.
 Result<JobSpec> LoadJobSpec(const std::string& path);
 
-// Same, from text already in memory; `path` is only used in messages and to
-// resolve relative paths.
+// Same, from text already in memory; `path` is used in messages and to
+// resolve relative paths (an empty `path` resolves them against the current
+// directory and leaves source_path empty).
 Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path);
 
 }  // namespace spotrun

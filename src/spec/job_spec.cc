@@ -1,0 +1,194 @@
+#include "spec/job_spec.h"
+
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "spec/sections.h"
+#include "spec/spec_reader.h"
+#include "util/did_you_mean.h"
+
+namespace spotrun {
+
+namespace {
+
+using spec::Entry;
+using spec::ErrorAt;
+using spec::FieldParser;
+using spec::SpecContext;
+
+constexpr size_t kMaxNameLength = 63;
+
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+}
+
+bool IsValidName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (!IsNameChar(c)) return false;
+  }
+  return true;
+}
+
+// The default name: the job file's directory name with every character a name
+// may not hold replaced by '-'.
+std::string DefaultName(const std::filesystem::path& dir) {
+  std::string name = dir.filename().string().substr(0, kMaxNameLength);
+  for (char& c : name) {
+    if (!IsNameChar(c)) c = '-';
+  }
+  return IsValidName(name) ? name : "job";
+}
+
+Status ReadName(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
+  std::string name;
+  SPOTRUN_RETURN_IF_ERROR(spec::ReadString(ctx, node, "name", &name));
+  if (node.IsNull()) return Status::Ok();
+  if (!IsValidName(name)) {
+    return ErrorAt(ctx, node, "name",
+                   spec::Quoted(name) +
+                       " is not a valid name; use 1 to 63 letters, digits, "
+                       "'.', '_' or '-' (not '.' or '..')");
+  }
+  *out = name;
+  return Status::Ok();
+}
+
+Status ReadCloud(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
+  std::string cloud = *out;
+  SPOTRUN_RETURN_IF_ERROR(spec::ReadString(ctx, node, "cloud", &cloud));
+  constexpr std::array<std::string_view, 2> kClouds = {"local", "aws"};
+  if (cloud != kClouds[0] && cloud != kClouds[1]) {
+    std::string message = "must be 'local' or 'aws', got " + spec::Quoted(cloud);
+    if (std::optional<std::string> guess = DidYouMean(cloud, kClouds)) {
+      message += "; did you mean '" + *guess + "'?";
+    }
+    return ErrorAt(ctx, node, "cloud", message);
+  }
+  *out = cloud;
+  return Status::Ok();
+}
+
+Status ReadRun(const SpecContext& ctx, const Entry& entry, std::string* out) {
+  SPOTRUN_RETURN_IF_ERROR(spec::ReadScript(ctx, entry.value, "run", out));
+  if (out->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return ErrorAt(ctx, entry.where(), "run", "must not be empty: give the command that trains");
+  }
+  return Status::Ok();
+}
+
+// A parser for a section: empty values (`key:` alone) mean "not given".
+template <typename Fn>
+FieldParser Section(std::string_view key, Fn read) {
+  return FieldParser{key, [read](const Entry& e, const std::string&) {
+                       return e.value.IsNull() ? Status::Ok() : read(e.value);
+                     }};
+}
+
+Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) {
+  bool has_run = false;
+  const std::array<FieldParser, 11> parsers = {
+      FieldParser{"name", [&](const Entry& e,
+                              const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
+      FieldParser{"cloud",
+                  [&](const Entry& e, const std::string&) {
+                    return ReadCloud(ctx, e.value, &spec->cloud);
+                  }},
+      Section("resources",
+              [&](const YAML::Node& n) { return ParseResources(ctx, n, &spec->resources); }),
+      Section("workdir", [&](const YAML::Node& n) { return ParseWorkdir(ctx, n, &spec->workdir); }),
+      Section("inputs", [&](const YAML::Node& n) { return ParseInputs(ctx, n, &spec->inputs); }),
+      Section("envs", [&](const YAML::Node& n) { return ParseEnvs(ctx, n, &spec->envs); }),
+      FieldParser{"setup",
+                  [&](const Entry& e, const std::string& f) {
+                    return spec::ReadScript(ctx, e.value, f, &spec->setup);
+                  }},
+      FieldParser{"run",
+                  [&](const Entry& e, const std::string&) {
+                    has_run = true;
+                    return ReadRun(ctx, e, &spec->run);
+                  }},
+      Section("outputs", [&](const YAML::Node& n) { return ParseOutputs(ctx, n, &spec->outputs); }),
+      Section("checkpoint",
+              [&](const YAML::Node& n) { return ParseCheckpoint(ctx, n, &spec->checkpoint); }),
+      Section("budget", [&](const YAML::Node& n) { return ParseBudget(ctx, n, &spec->budget); }),
+  };
+  SPOTRUN_RETURN_IF_ERROR(spec::ParseFields(ctx, root, "", parsers));
+  if (!has_run) {
+    return spec::ErrorAtPosition(ctx, 1, 1, "run",
+                                 "missing required key: give the command that trains");
+  }
+  return Status::Ok();
+}
+
+Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string& text) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    return spec::ErrorAtPosition(ctx, e.mark.line >= 0 ? e.mark.line + 1 : 1,
+                                 e.mark.column >= 0 ? e.mark.column + 1 : 1, "",
+                                 "YAML syntax error: " + e.msg);
+  }
+  if (docs.size() > 1) {
+    return ErrorAt(ctx, docs[1], "",
+                   "the file holds more than one YAML document; a job file is one document");
+  }
+  return docs.empty() ? YAML::Node() : docs.front();
+}
+
+Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text) {
+  Result<YAML::Node> root = LoadSingleDocument(ctx, text);
+  if (!root.ok()) return root.status();
+  if (root->IsNull()) {
+    return spec::ErrorAtPosition(ctx, 1, 1, "run", "missing required key (the job file is empty)");
+  }
+  if (!root->IsMap()) {
+    return ErrorAt(ctx, *root, "",
+                   "the top level of a job file must be a mapping of keys such as 'run:', got " +
+                       spec::DescribeType(*root));
+  }
+  JobSpec spec;
+  spec.name = DefaultName(ctx.base_dir);
+  spec.workdir = ctx.base_dir.string();
+  SPOTRUN_RETURN_IF_ERROR(ParseRoot(ctx, *root, &spec));
+  return spec;
+}
+
+}  // namespace
+
+Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path file = std::filesystem::absolute(path, ec).lexically_normal();
+  SpecContext ctx{path, path.empty() ? std::filesystem::current_path(ec) : file.parent_path()};
+  try {
+    Result<JobSpec> spec = ParseDocument(ctx, text);
+    if (spec.ok() && !path.empty()) spec->source_path = file.string();
+    return spec;
+  } catch (const YAML::Exception& e) {
+    // Node accessors throw only on misuse; report it against the file anyway.
+    return spec::ErrorAtPosition(ctx, e.mark.line >= 0 ? e.mark.line + 1 : 1,
+                                 e.mark.column >= 0 ? e.mark.column + 1 : 1, "",
+                                 std::string("cannot read YAML: ") + e.what());
+  }
+}
+
+Result<JobSpec> LoadJobSpec(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return InvalidArgument(path + ": is a directory, not a job file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument(path + ": cannot open job file: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return InvalidArgument(path + ": cannot read job file");
+  return ParseJobSpec(text.str(), path);
+}
+
+}  // namespace spotrun
