@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/layout.h"
@@ -20,6 +21,9 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
 std::string AgentStartCommand(const RemoteLayout& layout);
 std::string AgentPollCommand(const RemoteLayout& layout, long long log_offset);
 std::string AgentStopCommand(const RemoteLayout& layout);
+
+// The line the agent writes to the job log when `run` starts.
+inline constexpr std::string_view kAgentRunMarker = "[spotrun] run: starting\n";
 
 // The agent's status.json, as `poll` prints it on its first line.
 struct AgentStatus {

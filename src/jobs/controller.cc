@@ -179,9 +179,6 @@ Result<AgentStatus> JobDriver::Watch() {
     auto polled = PollOnce();
     if (polled.ok()) {
       failures = 0;
-      if (polled->phase == "run" && job_.state == JobState::kSettingUp) {
-        SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kRunning, "running `run`"));
-      }
       if (polled->phase == "done") return *polled;
     } else if (++failures >= ctx_.options.max_poll_failures) {
       return polled.status();
@@ -198,11 +195,19 @@ Result<AgentStatus> JobDriver::PollOnce() {
   if (*rc != 0) return Unavailable("agent poll exited " + std::to_string(*rc) + ": " + out);
   auto parsed = ParsePollOutput(out);
   if (!parsed.ok()) return parsed.status();
-  if (!parsed->log.empty()) {
-    std::ofstream(LocalJobLogPath(ctx_.options.jobs_dir, job_.id), std::ios::app) << parsed->log;
-    ctx_.reporter->Output(parsed->log);
-    log_offset_ += static_cast<long long>(parsed->log.size());
+  std::string_view log = parsed->log;
+  log_offset_ += static_cast<long long>(log.size());
+  std::ofstream(LocalJobLogPath(ctx_.options.jobs_dir, job_.id), std::ios::app) << log;
+  // Enter RUNNING where the log says `run` started, so output lands under its phase.
+  size_t marker = log.find(kAgentRunMarker);
+  if (job_.state == JobState::kSettingUp && (marker != std::string_view::npos ||
+                                             parsed->status.phase == "run")) {
+    if (marker == std::string_view::npos) marker = log.size();
+    ctx_.reporter->Output(log.substr(0, marker));
+    log.remove_prefix(marker);
+    SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kRunning, "running `run`"));
   }
+  ctx_.reporter->Output(log);
   return parsed->status;
 }
 
