@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what spotrun needs to build and test on Debian 12, if missing.
+# Run as root (or with sudo). Each package is justified in docs/dependencies.md.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config            # the toolchain
+  libsqlite3-dev                       # the state store
+  libcurl4-openssl-dev libssl-dev      # HTTPS to AWS, SigV4 (OpenSSL HMAC/SHA-256)
+  nlohmann-json3-dev                   # JSON: status --json, traces, agent protocol
+  libyaml-cpp-dev                      # the job file
+  libgtest-dev                         # unit tests
+  python3                              # the agent on instances; the examples
+  rsync openssh-client openssh-server  # the data plane (local cloud and SSH hosts)
+  procps curl ca-certificates          # ps/kill in tests; downloads
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

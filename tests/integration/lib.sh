@@ -1,0 +1,69 @@
+# Shared helpers for the integration tests: each test sources this file, gets a
+# private SPOTRUN_HOME and work directory, and on exit ends every process it
+# started (the local instances' processes included).
+set -euo pipefail
+
+SPOTRUN_SOURCE_DIR=${SPOTRUN_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SPOTRUN_BIN=${SPOTRUN_BIN:-$SPOTRUN_SOURCE_DIR/build/spotrun}
+TEST_TMP=$(mktemp -d /tmp/spotrun-it.XXXXXX)
+export SPOTRUN_HOME=$TEST_TMP/home
+cd "$TEST_TMP"
+
+spotrun() { "$SPOTRUN_BIN" "$@"; }
+
+# Pids of processes of local instances created under this test's SPOTRUN_HOME.
+instance_pids() {
+  local dir id
+  for dir in "$SPOTRUN_HOME"/local/instances/*/; do
+    [ -d "$dir" ] || continue
+    id=$(basename "$dir")
+    grep -lsz "^SPOTRUN_LOCAL_INSTANCE=$id\$" /proc/[0-9]*/environ 2>/dev/null |
+      sed -e 's#/proc/##' -e 's#/environ##' || true
+  done
+}
+
+cleanup() {
+  local rc=$?
+  "$SPOTRUN_BIN" down --all >/dev/null 2>&1 || true
+  for p in $(instance_pids); do kill -9 "$p" 2>/dev/null || true; done
+  for p in ${BACKGROUND_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$TEST_TMP"
+  exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+
+# Waits up to $2 seconds for command $1 (a string) to succeed.
+wait_for() {
+  local cond=$1 limit=$2 i
+  for ((i = 0; i < limit * 10; i++)); do
+    if eval "$cond"; then return 0; fi
+    sleep 0.1
+  done
+  fail "timed out after ${limit}s waiting for: $cond"
+}
+
+# Field $2 of job $1 from `status --json`.
+job_field() {
+  spotrun status "$1" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['jobs'][0]['$2'])"
+}
+
+# The only job's id.
+only_job_id() {
+  spotrun status --json | python3 -c "import json,sys; j=json.load(sys.stdin)['jobs']; assert len(j)==1, j; print(j[0]['id'])"
+}
+
+assert_no_instance_processes() {
+  local left
+  left=$(instance_pids)
+  [ -z "$left" ] || fail "instance processes still alive: $(ps -o pid,args -p $(echo $left | tr ' ' ,) || true)"
+}
+
+# Copies the quickstart example into ./$1 and writes a job file there with the
+# run script $2 (a file name, run from there).
+make_job_dir() {
+  mkdir -p "$1"
+  cp "$SPOTRUN_SOURCE_DIR"/examples/quickstart/train.py "$1"/
+}

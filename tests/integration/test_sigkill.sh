@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The launching process killed with SIGKILL mid-run: the next `spotrun status`
+# shows the job, and after `spotrun down --all` no process of it is alive.
+source "$(dirname "$0")/lib.sh"
+
+make_job_dir job
+cat > job/job.yaml <<'EOF2'
+name: long
+envs: {EPOCHS: 600, EPOCH_SECONDS: 0.5}
+run: python3 train.py
+outputs: [model.pkl]
+EOF2
+"$SPOTRUN_BIN" launch job/job.yaml > launch.log 2>&1 &
+launcher=$!
+BACKGROUND_PIDS=$launcher
+wait_for "grep -qs 'epoch 2/' launch.log" 60
+[ -n "$(instance_pids)" ] || fail "no instance process while running"
+kill -9 $launcher
+wait $launcher 2>/dev/null || true
+
+spotrun status > status.txt 2>&1
+cat status.txt
+grep -q long status.txt || fail "status does not show the job"
+spotrun down --all
+assert_no_instance_processes
+id=$(only_job_id)
+state=$(job_field "$id" state)
+[ "$state" = FAILED ] || fail "state is $state, want FAILED (controller died)"
+pass "sigkill"
