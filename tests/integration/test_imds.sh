@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A local instance serves an EC2-compatible IMDSv2 endpoint on loopback,
+# handed to the job through AWS_EC2_METADATA_SERVICE_ENDPOINT.
+source "$(dirname "$0")/lib.sh"
+
+mkdir job
+cat > job/imds_probe.py <<'EOF2'
+import os, urllib.request, urllib.error
+base = os.environ["AWS_EC2_METADATA_SERVICE_ENDPOINT"].rstrip("/")
+assert base.startswith("http://127.0.0.1:"), base
+def get(path, token=None, method="GET", headers=None):
+    h = dict(headers or {})
+    if token:
+        h["X-aws-ec2-metadata-token"] = token
+    req = urllib.request.Request(base + path, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+assert get("/latest/meta-data/instance-id")[0] == 401, "IMDSv1 request was answered"
+code, token = get("/latest/api/token", method="PUT",
+                  headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+assert code == 200 and token, code
+code, iid = get("/latest/meta-data/instance-id", token)
+assert code == 200, code
+assert get("/latest/meta-data/spot/instance-action", token)[0] == 404
+print("IMDS instance-id", iid)
+EOF2
+printf 'name: imds\nrun: python3 imds_probe.py\n' > job/job.yaml
+spotrun launch job/job.yaml --results r > out.txt 2>&1 || { cat out.txt; fail "launch"; }
+iid=$(grep -o 'IMDS instance-id i-[a-z0-9]*' r/logs/job.log | awk '{print $3}')
+want=$(spotrun status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["attempt_history"][0]["instance_id"])')
+[ -n "$iid" ] && [ "$iid" = "$want" ] || fail "IMDS said '$iid', the cloud says '$want'"
+assert_no_instance_processes
+pass "imds"
