@@ -131,9 +131,7 @@ Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string&
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
-    return spec::ErrorAtPosition(ctx, e.mark.line >= 0 ? e.mark.line + 1 : 1,
-                                 e.mark.column >= 0 ? e.mark.column + 1 : 1, "",
-                                 "YAML syntax error: " + e.msg);
+    return spec::ErrorAtMark(ctx, e.mark, "", "YAML syntax error: " + e.msg);
   }
   if (docs.size() > 1) {
     return ErrorAt(ctx, docs[1], "",
@@ -172,9 +170,7 @@ Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path) {
     return spec;
   } catch (const YAML::Exception& e) {
     // Node accessors throw only on misuse; report it against the file anyway.
-    return spec::ErrorAtPosition(ctx, e.mark.line >= 0 ? e.mark.line + 1 : 1,
-                                 e.mark.column >= 0 ? e.mark.column + 1 : 1, "",
-                                 std::string("cannot read YAML: ") + e.what());
+    return spec::ErrorAtMark(ctx, e.mark, "", std::string("cannot read YAML: ") + e.what());
   }
 }
 

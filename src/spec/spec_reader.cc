@@ -45,11 +45,15 @@ Status ErrorAtPosition(const SpecContext& ctx, int line, int column, std::string
   return InvalidArgument(OneLine(text + std::string(message)));
 }
 
+Status ErrorAtMark(const SpecContext& ctx, const YAML::Mark& mark, std::string_view field,
+                   std::string_view message) {
+  return ErrorAtPosition(ctx, mark.line >= 0 ? mark.line + 1 : 1,
+                         mark.column >= 0 ? mark.column + 1 : 1, field, message);
+}
+
 Status ErrorAt(const SpecContext& ctx, const YAML::Node& at, std::string_view field,
                std::string_view message) {
-  const YAML::Mark mark = at.Mark();
-  const int column = mark.column >= 0 ? mark.column + 1 : 1;
-  return ErrorAtPosition(ctx, LineOf(at), column, field, message);
+  return ErrorAtMark(ctx, at.Mark(), field, message);
 }
 
 int LineOf(const YAML::Node& node) {

@@ -28,6 +28,9 @@ struct SpecContext {
 // written as "\n" so the result is always one line.
 Status ErrorAt(const SpecContext& ctx, const YAML::Node& at, std::string_view field,
                std::string_view message);
+// Same at a yaml-cpp mark (0-based; a negative part becomes 1).
+Status ErrorAtMark(const SpecContext& ctx, const YAML::Mark& mark, std::string_view field,
+                   std::string_view message);
 // Same at an explicit 1-based position; an empty `field` is left out, giving
 // "FILE:LINE:COLUMN: message" for errors about the whole file.
 Status ErrorAtPosition(const SpecContext& ctx, int line, int column, std::string_view field,
