@@ -54,7 +54,8 @@ Result<Catalog> Catalog::FromCsv(const std::string& csv) {
     ++line_no;
     if (line.empty()) continue;
     std::vector<std::string> f = SplitCsvLine(line);
-    if (f.size() < 10) return InvalidArgument("catalog: line " + std::to_string(line_no) + ": too few fields");
+    if (f.size() < 10)
+      return InvalidArgument("catalog: line " + std::to_string(line_no) + ": too few fields");
     try {
       Offer o;
       o.instance_type = f[0];

@@ -61,8 +61,8 @@ int CmdDown(CliContext& ctx, const Args& args) {
   auto parsed = ParseArgs(args, {{"all", false}});
   if (!parsed.ok() || parsed->positional.size() > 1 ||
       parsed->Has("all") == (parsed->positional.size() == 1)) {
-    fprintf(stderr, "spotrun: %s\n", parsed.ok() ? "down needs one job or --all"
-                                                 : parsed.status().message().c_str());
+    fprintf(stderr, "spotrun: %s\n",
+            parsed.ok() ? "down needs one job or --all" : parsed.status().message().c_str());
     return 2;
   }
   std::vector<JobRecord> jobs;

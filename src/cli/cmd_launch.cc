@@ -69,9 +69,12 @@ void PrintOutcome(CliContext& ctx, const std::string& job_id) {
 
 int ExitCodeFor(JobState state) {
   switch (state) {
-    case JobState::kSucceeded: return 0;
-    case JobState::kCancelled: return 130;
-    default: return 1;
+    case JobState::kSucceeded:
+      return 0;
+    case JobState::kCancelled:
+      return 130;
+    default:
+      return 1;
   }
 }
 
@@ -94,7 +97,8 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   job.cloud = spec->cloud;
   job.spec_path = fs::absolute(file).string();
   job.spec_text = ReadFile(file).value();
-  std::string results = parsed->Get("results").value_or("spotrun-results/" + job.name + "-" + job.id);
+  std::string results =
+      parsed->Get("results").value_or("spotrun-results/" + job.name + "-" + job.id);
   job.results_dir = fs::absolute(results).lexically_normal().string();
   if (NonEmptyDir(job.results_dir)) {
     return Fail("--results: " + job.results_dir + " exists and is not empty", 2);

@@ -14,11 +14,16 @@ namespace {
 using nlohmann::json;
 
 json AttemptJson(const AttemptRecord& a, double now) {
-  return {{"number", a.number},           {"instance_id", a.instance_id},
-          {"instance_type", a.instance_type}, {"zone", a.zone},
-          {"market", a.market},           {"price_per_hour", a.price_per_hour},
-          {"started_at", a.started_at},   {"ended_at", a.ended_at},
-          {"outcome", a.outcome},         {"cost_usd", a.Cost(now)}};
+  return {{"number", a.number},
+          {"instance_id", a.instance_id},
+          {"instance_type", a.instance_type},
+          {"zone", a.zone},
+          {"market", a.market},
+          {"price_per_hour", a.price_per_hour},
+          {"started_at", a.started_at},
+          {"ended_at", a.ended_at},
+          {"outcome", a.outcome},
+          {"cost_usd", a.Cost(now)}};
 }
 
 json SummaryJson(const JobSummary& s, double now) {

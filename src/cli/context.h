@@ -12,8 +12,8 @@
 namespace spotrun {
 
 struct CliContext {
-  std::string home;        // SPOTRUN_HOME, default ~/.spotrun
-  std::string self_exe;    // This binary, for detached controllers and the IMDS daemon.
+  std::string home;      // SPOTRUN_HOME, default ~/.spotrun
+  std::string self_exe;  // This binary, for detached controllers and the IMDS daemon.
   std::unique_ptr<Store> store;
   RealClock clock;
 

@@ -16,7 +16,8 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
     if (in.is_url) url_inputs.push_back({{"remote", in.remote}, {"source", in.source}});
   }
   json outputs = json::array();
-  for (const auto& out : spec.outputs) outputs.push_back({{"remote", out.remote}, {"dest", out.dest}});
+  for (const auto& out : spec.outputs)
+    outputs.push_back({{"remote", out.remote}, {"dest", out.dest}});
   json cfg = {{"job_id", job_id},
               {"attempt", attempt},
               {"workdir", layout.workdir},

@@ -200,8 +200,8 @@ Result<AgentStatus> JobDriver::PollOnce() {
   std::ofstream(LocalJobLogPath(ctx_.options.jobs_dir, job_.id), std::ios::app) << log;
   // Enter RUNNING where the log says `run` started, so output lands under its phase.
   size_t marker = log.find(kAgentRunMarker);
-  if (job_.state == JobState::kSettingUp && (marker != std::string_view::npos ||
-                                             parsed->status.phase == "run")) {
+  if (job_.state == JobState::kSettingUp &&
+      (marker != std::string_view::npos || parsed->status.phase == "run")) {
     if (marker == std::string_view::npos) marker = log.size();
     ctx_.reporter->Output(log.substr(0, marker));
     log.remove_prefix(marker);

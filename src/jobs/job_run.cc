@@ -28,7 +28,8 @@ Result<JobState> JobDriver::Run() {
   }
   if (!s.ok()) {
     SalvageLogs();
-    bool cancelled = s.code() == Code::kCancelled || (stop_state_ == JobState::kCancelled && !stop_reason_.empty());
+    bool cancelled = s.code() == Code::kCancelled ||
+                     (stop_state_ == JobState::kCancelled && !stop_reason_.empty());
     SPOTRUN_RETURN_IF_ERROR(TerminateInstance(cancelled ? "cancelled" : "failed"));
     return Finish(cancelled ? JobState::kCancelled : JobState::kFailed,
                   stop_reason_.empty() ? s.message() : stop_reason_, -1);
@@ -54,9 +55,9 @@ Result<JobState> JobDriver::Run() {
     final_state = JobState::kFailed;
     message = "outputs not found: " + status->missing_outputs.front();
   }
-  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(final_state == JobState::kSucceeded ? "succeeded"
+  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(final_state == JobState::kSucceeded   ? "succeeded"
                                             : final_state == JobState::kCancelled ? "cancelled"
-                                                                                   : "failed"));
+                                                                                  : "failed"));
   return Finish(final_state, message, status->exit_code);
 }
 

@@ -82,8 +82,8 @@ void BindJob(Statement& s, const JobRecord& j) {
   s.Bind(13, j.message).Bind(14, j.exit_code);
 }
 
-constexpr const char* kStateNames[] = {"PENDING", "PROVISIONING", "SETTING_UP", "RUNNING",
-                                       "SUCCEEDED", "FAILED", "CANCELLED"};
+constexpr const char* kStateNames[] = {"PENDING",   "PROVISIONING", "SETTING_UP", "RUNNING",
+                                       "SUCCEEDED", "FAILED",       "CANCELLED"};
 
 }  // namespace
 
@@ -139,19 +139,21 @@ Status Store::Exec(const std::string& sql) {
 }
 
 Status Store::InsertJob(const JobRecord& job) {
-  Statement s(db_, "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
-                   "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
-                   "message, exit_code) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+  Statement s(db_,
+              "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
+              "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
+              "message, exit_code) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
   BindJob(s, job);
   return s.Run();
 }
 
 Status Store::UpdateJob(const JobRecord& job) {
   // cancel_requested is only ever raised, by RequestCancel, so keep the stored value.
-  Statement s(db_, "UPDATE jobs SET name=?2, state=?3, cloud=?4, spec_path=?5, spec_text=?6, "
-                   "results_dir=?7, created_at=?8, updated_at=?9, controller_pid=?10, "
-                   "controller_start=?11, cancel_requested=MAX(cancel_requested, ?12), "
-                   "message=?13, exit_code=?14 WHERE id=?1");
+  Statement s(db_,
+              "UPDATE jobs SET name=?2, state=?3, cloud=?4, spec_path=?5, spec_text=?6, "
+              "results_dir=?7, created_at=?8, updated_at=?9, controller_pid=?10, "
+              "controller_start=?11, cancel_requested=MAX(cancel_requested, ?12), "
+              "message=?13, exit_code=?14 WHERE id=?1");
   BindJob(s, job);
   return s.Run();
 }
@@ -186,9 +188,10 @@ Status Store::RequestCancel(const std::string& job_id) {
 }
 
 Status Store::UpsertAttempt(const AttemptRecord& a) {
-  Statement s(db_, "INSERT OR REPLACE INTO attempts (job_id, number, client_token, instance_id, "
-                   "instance_type, region, zone, market, price_per_hour, on_demand_price_per_hour, "
-                   "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+  Statement s(db_,
+              "INSERT OR REPLACE INTO attempts (job_id, number, client_token, instance_id, "
+              "instance_type, region, zone, market, price_per_hour, on_demand_price_per_hour, "
+              "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
   s.Bind(1, a.job_id).Bind(2, a.number).Bind(3, a.client_token).Bind(4, a.instance_id);
   s.Bind(5, a.instance_type).Bind(6, a.region).Bind(7, a.zone).Bind(8, a.market);
   s.Bind(9, a.price_per_hour).Bind(10, a.on_demand_price_per_hour).Bind(11, a.started_at);
@@ -197,9 +200,10 @@ Status Store::UpsertAttempt(const AttemptRecord& a) {
 }
 
 Result<std::vector<AttemptRecord>> Store::Attempts(const std::string& job_id) {
-  Statement s(db_, "SELECT job_id, number, client_token, instance_id, instance_type, region, zone, "
-                   "market, price_per_hour, on_demand_price_per_hour, started_at, ended_at, outcome "
-                   "FROM attempts WHERE job_id=?1 ORDER BY number");
+  Statement s(db_,
+              "SELECT job_id, number, client_token, instance_id, instance_type, region, zone, "
+              "market, price_per_hour, on_demand_price_per_hour, started_at, ended_at, outcome "
+              "FROM attempts WHERE job_id=?1 ORDER BY number");
   s.Bind(1, job_id);
   std::vector<AttemptRecord> out;
   Status status;

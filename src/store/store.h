@@ -15,7 +15,15 @@
 
 namespace spotrun {
 
-enum class JobState { kPending, kProvisioning, kSettingUp, kRunning, kSucceeded, kFailed, kCancelled };
+enum class JobState {
+  kPending,
+  kProvisioning,
+  kSettingUp,
+  kRunning,
+  kSucceeded,
+  kFailed,
+  kCancelled
+};
 const char* JobStateName(JobState s);  // "PENDING", ...
 std::optional<JobState> ParseJobState(const std::string& name);
 bool IsTerminal(JobState s);
@@ -30,11 +38,11 @@ struct JobRecord {
   std::string results_dir;  // Absolute.
   double created_at = 0;
   double updated_at = 0;
-  int controller_pid = 0;   // The process driving the job; 0 = none.
+  int controller_pid = 0;                   // The process driving the job; 0 = none.
   unsigned long long controller_start = 0;  // Its start ticks (guards pid reuse).
   bool cancel_requested = false;
-  std::string message;      // Why it ended, for FAILED/CANCELLED.
-  int exit_code = -1;       // The run's exit status, -1 until known.
+  std::string message;  // Why it ended, for FAILED/CANCELLED.
+  int exit_code = -1;   // The run's exit status, -1 until known.
 };
 
 struct AttemptRecord {

@@ -15,12 +15,18 @@ namespace {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    default:
+      return "Status";
   }
 }
 
@@ -59,11 +65,13 @@ bool ReadRequest(int conn, HttpRequest* req) {
   req->query = q == std::string::npos ? "" : target.substr(q + 1);
   while (std::getline(head, line)) {
     size_t colon = line.find(':');
-    if (colon != std::string::npos) req->headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+    if (colon != std::string::npos)
+      req->headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
   }
   req->body = data.substr(head_end + 4);
   size_t want = 0;
-  if (auto it = req->headers.find("content-length"); it != req->headers.end()) want = std::stoul(it->second);
+  if (auto it = req->headers.find("content-length"); it != req->headers.end())
+    want = std::stoul(it->second);
   while (req->body.size() < want) {
     pollfd p{conn, POLLIN, 0};
     if (poll(&p, 1, 5000) <= 0) return false;

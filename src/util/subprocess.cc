@@ -17,8 +17,10 @@ namespace {
 
 // Runs in the forked child: never returns.
 [[noreturn]] void ExecChild(const ProcessOptions& o) {
-  if (o.new_session) setsid();
-  else setpgid(0, 0);
+  if (o.new_session)
+    setsid();
+  else
+    setpgid(0, 0);
   for (const auto& [k, v] : o.env) setenv(k.c_str(), v.c_str(), 1);
   if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) {
     dprintf(2, "spotrun: cannot chdir to %s: %s\n", o.cwd.c_str(), strerror(errno));
@@ -102,7 +104,8 @@ Result<int> RunProcess(const ProcessOptions& options,
 
 Result<int> RunCapture(const ProcessOptions& options, std::string* output, double timeout_s) {
   output->clear();
-  return RunProcess(options, [output](std::string_view s) { output->append(s); }, timeout_s);
+  return RunProcess(
+      options, [output](std::string_view s) { output->append(s); }, timeout_s);
 }
 
 Result<pid_t> StartDetached(const ProcessOptions& options) {
@@ -144,7 +147,8 @@ Result<pid_t> StartDetached(const ProcessOptions& options) {
   close(fds[0]);
   int ws = 0;
   waitpid(child, &ws, 0);
-  if (n != sizeof grandchild || grandchild <= 0) return Internal("could not start " + options.argv[0]);
+  if (n != sizeof grandchild || grandchild <= 0)
+    return Internal("could not start " + options.argv[0]);
   return grandchild;
 }
 

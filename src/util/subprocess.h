@@ -25,7 +25,8 @@ struct ProcessOptions {
 // Runs to completion; stdout and stderr (merged) are passed to `on_output` in
 // chunks as they arrive. On timeout (> 0) the child's process group is killed
 // and kUnavailable returned. Returns the exit status (128+signal if killed).
-Result<int> RunProcess(const ProcessOptions& options, const std::function<void(std::string_view)>& on_output,
+Result<int> RunProcess(const ProcessOptions& options,
+                       const std::function<void(std::string_view)>& on_output,
                        double timeout_s = 0);
 
 // Convenience: runs and captures all output into `*output`.

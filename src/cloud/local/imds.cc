@@ -1,8 +1,7 @@
 // The local cloud's EC2-compatible IMDSv2 endpoint (see docs/local-cloud.md).
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "cloud/local/local_cloud.h"
 #include "util/fs.h"

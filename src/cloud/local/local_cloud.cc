@@ -81,10 +81,14 @@ const char* MarketName(Market m) { return m == Market::kSpot ? "spot" : "on-dema
 
 const char* InstanceStateName(InstanceState s) {
   switch (s) {
-    case InstanceState::kPending: return "pending";
-    case InstanceState::kRunning: return "running";
-    case InstanceState::kShuttingDown: return "shutting-down";
-    case InstanceState::kTerminated: return "terminated";
+    case InstanceState::kPending:
+      return "pending";
+    case InstanceState::kRunning:
+      return "running";
+    case InstanceState::kShuttingDown:
+      return "shutting-down";
+    case InstanceState::kTerminated:
+      return "terminated";
   }
   return "unknown";
 }
@@ -154,8 +158,8 @@ Result<Offer> LocalCloud::FindOffer(const LaunchRequest& r) {
       return o;
     }
   }
-  return CapacityError("no " + std::string(MarketName(r.market)) + " offer for " +
-                       r.instance_type + " in " + r.region + (r.zone.empty() ? "" : "/" + r.zone));
+  return CapacityError("no " + std::string(MarketName(r.market)) + " offer for " + r.instance_type +
+                       " in " + r.region + (r.zone.empty() ? "" : "/" + r.zone));
 }
 
 Status LocalCloud::SaveInstance(const Instance& instance) {

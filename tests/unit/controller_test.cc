@@ -1,0 +1,138 @@
+#include "jobs/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fakes.h"
+#include "jobs/job_summary.h"
+
+namespace spotrun {
+namespace {
+
+namespace fs = std::filesystem;
+
+Offer MakeOffer(const std::string& type, const std::string& zone, double spot, double od) {
+  Offer o;
+  o.instance_type = type;
+  o.vcpus = 4;
+  o.memory_gib = 16;
+  o.on_demand_price = od;
+  o.spot_price = spot;
+  o.region = "us-east-1";
+  o.zone = zone;
+  return o;
+}
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("spotrun-ctl-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_ / "job");
+    store_ = std::move(Store::Open(":memory:")).value();
+    cloud_.offers = {MakeOffer("m.large", "use1-az2", 0.30, 1.0),
+                     MakeOffer("c.large", "use1-az1", 0.20, 0.9)};
+    cloud_.setup_host = [this](FakeHost* h) {
+      h->polls = polls_;
+      h->out_files = {{"model.pkl", "weights"}, {"logs/job.log", "log"}};
+    };
+    ctx_.cloud = &cloud_;
+    ctx_.store = store_.get();
+    ctx_.clock = &clock_;
+    ctx_.reporter = &reporter_;
+    ctx_.options.jobs_dir = (dir_ / "jobs").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string AddJob(const std::string& spec_text) {
+    JobRecord j;
+    j.id = "job1";
+    j.name = "t";
+    j.cloud = "fake";
+    j.spec_path = (dir_ / "job" / "job.yaml").string();
+    j.spec_text = spec_text;
+    j.results_dir = (dir_ / "results").string();
+    j.created_at = j.updated_at = clock_.Now();
+    EXPECT_TRUE(store_->InsertJob(j).ok());
+    return j.id;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  FakeCloud cloud_;
+  ManualClock clock_{1000};
+  SilentReporter reporter_;
+  ControllerContext ctx_;
+  std::vector<FakeHost::Poll> polls_ = {
+      {R"({"phase":"setup"})", "[spotrun] setup: starting\n"},
+      {R"({"phase":"run"})", "[spotrun] run: starting\nepoch 1\n"},
+      {R"({"phase":"done","exit_code":0})", "done\n"}};
+};
+
+TEST_F(ControllerTest, SucceedsOnCheapestOfferAndTerminates) {
+  auto id = AddJob("run: python3 train.py\noutputs: [model.pkl]\n");
+  auto state = DriveJob(ctx_, id);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(*state, JobState::kSucceeded);
+  std::vector<std::string> want = {"launch c.large use1-az1 spot max=0.9",
+                                   "push spotrun/job1/workdir",
+                                   "push spotrun/job1",
+                                   "run start",
+                                   "pull spotrun/job1/out",
+                                   "terminate i-1"};
+  EXPECT_EQ(cloud_.record, want);
+  EXPECT_TRUE(fs::exists(dir_ / "results" / "model.pkl"));
+  EXPECT_FALSE(fs::exists(dir_ / "results.partial"));
+  auto events = store_->Events(id).value();
+  std::vector<std::string> kinds;
+  for (const auto& e : events) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"PROVISIONING", "SETTING_UP", "RUNNING", "SUCCEEDED"}));
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].instance_id, "i-1");
+  EXPECT_GT(attempts[0].ended_at, 0);
+  EXPECT_EQ(attempts[0].outcome, "succeeded");
+}
+
+TEST_F(ControllerTest, CapacityErrorMovesToNextCandidate) {
+  cloud_.fail_launches["c.large use1-az1"] =
+      CapacityError("InsufficientInstanceCapacity: none left");
+  auto id = AddJob("run: x\nresources: {max_price: 0.5}\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  EXPECT_EQ(cloud_.record[0], "launch c.large use1-az1 spot max=0.5");
+  EXPECT_EQ(cloud_.record[1], "launch m.large use1-az2 spot max=0.5");
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+}
+
+TEST_F(ControllerTest, FailedRunStillCollectsLogsAndTerminates) {
+  polls_.back() = {R"({"phase":"done","exit_code":3,"message":"run exited with status 3"})", ""};
+  auto id = AddJob("run: exit 3\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kFailed);
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+  EXPECT_TRUE(fs::exists(dir_ / "results" / "logs" / "job.log"));
+  EXPECT_EQ(store_->GetJob(id)->message, "run exited with status 3");
+}
+
+TEST_F(ControllerTest, CancelRequestStopsTheAgent) {
+  polls_ = {{R"({"phase":"run"})", "[spotrun] run: starting\n"}};
+  auto id = AddJob("run: sleep 1000\n");
+  int polls = 0;
+  ctx_.interrupted = [&] { return ++polls > 3; };
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kCancelled);
+  EXPECT_NE(std::find(cloud_.record.begin(), cloud_.record.end(), "run stop"), cloud_.record.end());
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+}
+
+TEST_F(ControllerTest, NoFittingOfferFailsWithoutLaunching) {
+  auto id = AddJob("run: x\nresources: {cpus: 64}\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kFailed);
+  EXPECT_TRUE(cloud_.record.empty());
+  EXPECT_NE(store_->GetJob(id)->message.find("cpus"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spotrun

@@ -1,0 +1,84 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace spotrun {
+namespace {
+
+JobRecord MakeJob(const std::string& id, const std::string& name, double at) {
+  JobRecord j;
+  j.id = id;
+  j.name = name;
+  j.cloud = "local";
+  j.spec_path = "/x/job.yaml";
+  j.spec_text = "run: x\n";
+  j.results_dir = "/r";
+  j.created_at = j.updated_at = at;
+  return j;
+}
+
+TEST(StoreTest, JobsRoundTripAndNamesFindTheNewest) {
+  auto store = std::move(Store::Open(":memory:")).value();
+  ASSERT_TRUE(store->InsertJob(MakeJob("aaaa0001", "train", 10)).ok());
+  ASSERT_TRUE(store->InsertJob(MakeJob("aaaa0002", "train", 20)).ok());
+  EXPECT_EQ(store->GetJob("train")->id, "aaaa0002");
+  EXPECT_EQ(store->GetJob("aaaa0001")->id, "aaaa0001");
+  EXPECT_EQ(store->GetJob("nope").status().code(), Code::kNotFound);
+  JobRecord j = *store->GetJob("aaaa0001");
+  j.state = JobState::kRunning;
+  j.message = "m";
+  ASSERT_TRUE(store->UpdateJob(j).ok());
+  EXPECT_EQ(store->GetJob("aaaa0001")->state, JobState::kRunning);
+  EXPECT_EQ(store->ListJobs()->size(), 2u);
+}
+
+TEST(StoreTest, CancelRequestSurvivesALaterUpdate) {
+  auto store = std::move(Store::Open(":memory:")).value();
+  JobRecord j = MakeJob("b1", "n", 1);
+  ASSERT_TRUE(store->InsertJob(j).ok());
+  ASSERT_TRUE(store->RequestCancel("b1").ok());
+  j.state = JobState::kRunning;  // A controller holding an old copy writes it back.
+  ASSERT_TRUE(store->UpdateJob(j).ok());
+  EXPECT_TRUE(store->GetJob("b1")->cancel_requested);
+}
+
+TEST(StoreTest, AttemptsAndCostPerSecond) {
+  auto store = std::move(Store::Open(":memory:")).value();
+  ASSERT_TRUE(store->InsertJob(MakeJob("c1", "n", 1)).ok());
+  AttemptRecord a;
+  a.job_id = "c1";
+  a.number = 1;
+  a.client_token = "c1-a1";
+  a.price_per_hour = 3.6;
+  a.on_demand_price_per_hour = 7.2;
+  a.started_at = 100;
+  ASSERT_TRUE(store->UpsertAttempt(a).ok());
+  auto got = store->Attempts("c1").value();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_DOUBLE_EQ(got[0].Cost(110), 0.01);  // 10 s at $3.6/h.
+  EXPECT_DOUBLE_EQ(got[0].OnDemandCost(110), 0.02);
+  a.ended_at = 105;
+  ASSERT_TRUE(store->UpsertAttempt(a).ok());
+  EXPECT_DOUBLE_EQ(store->Attempts("c1").value()[0].Cost(1e9), 0.005);
+}
+
+TEST(StoreTest, PersistsAcrossOpens) {
+  auto path =
+      std::filesystem::temp_directory_path() / ("spotrun-store-" + std::to_string(getpid()));
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(path);
+  {
+    auto store = std::move(Store::Open((path / "state.db").string())).value();
+    ASSERT_TRUE(store->InsertJob(MakeJob("d1", "n", 1)).ok());
+    ASSERT_TRUE(store->AddEvent("d1", 2, "PROVISIONING", "x").ok());
+  }
+  auto store = std::move(Store::Open((path / "state.db").string())).value();
+  EXPECT_EQ(store->GetJob("d1")->name, "n");
+  EXPECT_EQ(store->Events("d1")->at(0).kind, "PROVISIONING");
+  std::filesystem::remove_all(path);
+}
+
+}  // namespace
+}  // namespace spotrun
