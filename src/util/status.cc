@@ -4,14 +4,22 @@ namespace spotrun {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kNotFound: return "NotFound";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kCapacity: return "Capacity";
-    case Code::kAuth: return "Auth";
-    case Code::kCancelled: return "Cancelled";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kCapacity:
+      return "Capacity";
+    case Code::kAuth:
+      return "Auth";
+    case Code::kCancelled:
+      return "Cancelled";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

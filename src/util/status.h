@@ -15,11 +15,11 @@ enum class Code {
   kOk,
   kInvalidArgument,  // The user's input is wrong: report once, exit 2.
   kNotFound,
-  kUnavailable,      // Transient: network, throttling, 5xx. Retryable.
-  kCapacity,         // No capacity / price too low: try elsewhere.
-  kAuth,             // Credentials or permissions: stop and say what to fix.
+  kUnavailable,  // Transient: network, throttling, 5xx. Retryable.
+  kCapacity,     // No capacity / price too low: try elsewhere.
+  kAuth,         // Credentials or permissions: stop and say what to fix.
   kCancelled,
-  kInternal,         // Disk, SQLite, a process that would not start.
+  kInternal,  // Disk, SQLite, a process that would not start.
 };
 
 const char* CodeName(Code code);
@@ -54,7 +54,7 @@ inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design.
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -78,8 +78,8 @@ class [[nodiscard]] Result {
 
 }  // namespace spotrun
 
-#define SPOTRUN_RETURN_IF_ERROR(expr)         \
-  do {                                        \
-    ::spotrun::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                \
+#define SPOTRUN_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::spotrun::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
