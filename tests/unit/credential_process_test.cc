@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cloud/aws/aws_config.h"
+#include "cloud/aws/aws_time.h"
 
 namespace spotrun::aws {
 namespace {
@@ -130,6 +131,7 @@ TEST(Rfc3339Test, ParsesZuluFractionsAndOffsets) {
   EXPECT_EQ(*ParseRfc3339("2027-01-15T07:30:00-00:30"), 1'800'000'000.0);
   EXPECT_FALSE(ParseRfc3339("yesterday").has_value());
   EXPECT_FALSE(ParseRfc3339("2027-01-15T08:00:00").has_value());
+  EXPECT_EQ(FormatRfc3339(1'800'000'000.7), "2027-01-15T08:00:00Z");
 }
 
 }  // namespace

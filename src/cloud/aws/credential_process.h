@@ -26,10 +26,6 @@ std::optional<std::vector<std::string>> SplitCommandLine(const std::string& comm
 // ("credential_process of profile 'dev' in /home/u/.aws/config").
 Result<Credentials> ParseProcessCredentials(const std::string& json, const std::string& label);
 
-// "2026-11-26T12:00:00Z", with optional fractional seconds and a numeric
-// offset instead of Z, as epoch seconds.
-std::optional<double> ParseRfc3339(const std::string& text);
-
 class ProcessCredentialProvider : public CredentialProvider {
  public:
   // `command` is the credential_process value; `env` the child's whole
