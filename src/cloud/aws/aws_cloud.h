@@ -10,7 +10,9 @@
 //
 // Instance ids carry no region: ids launched or listed by this object are
 // remembered with their region; any other id is looked up in the default
-// region. ListTagged searches every region this object has used.
+// region. ListTagged searches every region this object has used. A
+// terminated instance's end_time is when this object first saw it terminated
+// (EC2 reports no exact time). price_per_hour comes from the last Offers.
 #pragma once
 
 #include <map>
