@@ -1,0 +1,100 @@
+// AwsCloud: the Cloud seam (cloud/cloud.h) on EC2, through one Ec2Client per
+// region. Offers are the bundled catalog's, with spot prices refreshed from
+// DescribeSpotPriceHistory. Launch gives each job its own key pair and a
+// security group that opens TCP 22 to one configured CIDR only (never to the
+// whole internet), then runs a one-time spot (or on-demand) instance with the
+// job's tags on the instance and its volume. Terminate deletes the job's key
+// pair and group once the instance is terminated and no other instance uses
+// them; a call that finds the instance still shutting down leaves them to a
+// later call (terminating again is cheap and succeeds).
+//
+// Instance ids carry no region: ids launched or listed by this object are
+// remembered with their region; any other id is looked up in the default
+// region. ListTagged searches every region this object has used. A
+// terminated instance's end_time is when this object first saw it terminated
+// (EC2 reports no exact time). price_per_hour comes from the last Offers.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "cloud/aws/aws_config.h"
+#include "cloud/aws/ec2_client.h"
+#include "cloud/cloud.h"
+
+namespace spotrun::aws {
+
+struct AwsCloudOptions {
+  // The only source allowed to reach port 22, e.g. "203.0.113.7/32".
+  // Required for Launch; "0.0.0.0/0" and "::/0" are refused.
+  std::string ssh_cidr;
+  // OpenSSH public key line imported as each job's key pair; when empty, EC2
+  // creates the key pair and its private key is written to key_dir.
+  std::string ssh_public_key;
+  // Directory for created private keys, "<key name>.pem", mode 0600.
+  std::string key_dir;
+  // Image used when a launch names none: the newest available image of
+  // image_owner whose name matches image_name.
+  std::string image_owner = "099720109477";  // Canonical.
+  std::string image_name = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*";
+  std::string iam_instance_profile;  // Instance profile name; "" = none.
+  // Retry tuning for every region's client (endpoint and region are set per
+  // region; max_attempts defaults to AwsConfig::max_attempts when set).
+  Ec2ClientOptions client;
+};
+
+class AwsCloud : public Cloud {
+ public:
+  // `http` and `clock` are not owned and must outlive the cloud. `catalog` is
+  // the offers to refresh (normally Catalog::Bundled().offers()).
+  AwsCloud(AwsConfig config, HttpClient* http, Clock* clock, std::vector<Offer> catalog,
+           AwsCloudOptions options);
+
+  std::string Name() const override { return "aws"; }
+  std::string DefaultRegion() const override { return config_.region; }
+  Result<std::vector<Offer>> Offers(const std::string& region) override;
+  Result<Instance> Launch(const LaunchRequest& request) override;
+  Result<Instance> Describe(const std::string& instance_id) override;
+  Status Terminate(const std::string& instance_id) override;
+  Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>& tags) override;
+  // Not provided here: SSH hosts are built by the remote layer from
+  // Instance::address and the job's key. Always fails with kInternal.
+  Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
+
+ private:
+  struct Region {
+    std::unique_ptr<Ec2Client> client;
+    std::map<std::string, std::string> zone_ids;  // "us-east-1a" -> "use1-az1".
+  };
+  // The client of `region`, created on first use (zone names are loaded then,
+  // without holding mu_).
+  Result<Region*> ForRegion(const std::string& region);
+  std::string RegionOf(const std::string& instance_id);
+  Instance ToInstance(const Ec2Instance& ec2, const std::string& region, const Region& r);
+  Result<std::string> ImageFor(Ec2Client& client, const LaunchRequest& request,
+                               std::string* root_device);
+  // Key pair and security group of a job (aws_cloud_access.cc).
+  Result<std::string> EnsureKeyPair(Ec2Client& client, const std::string& name, const Tags& tags);
+  Result<std::string> EnsureSecurityGroup(Ec2Client& client, const std::string& name,
+                                          const Tags& tags);
+  Status CleanUpJob(Ec2Client& client, const Ec2Instance& gone);
+
+  AwsConfig config_;
+  HttpClient* http_;
+  Clock* clock_;
+  std::vector<Offer> catalog_;
+  AwsCloudOptions options_;
+  std::mutex mu_;
+  std::map<std::string, Region> regions_;
+  std::map<std::string, std::string> instance_regions_;
+};
+
+// The name of a job's key pair and security group: "spotrun-<job id>", or
+// "spotrun-<client token>" when the tags carry no job id.
+std::string JobResourceName(const LaunchRequest& request);
+
+}  // namespace spotrun::aws

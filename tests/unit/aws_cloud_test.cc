@@ -1,0 +1,211 @@
+// AwsCloud (the Cloud seam on EC2) against a real moto_server, plus the
+// checks that need no server. Skipped without moto_server.
+#include "cloud/aws/aws_cloud.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "recording_http_client.h"
+#include "remote/host.h"
+#include "test_process.h"
+
+namespace spotrun::aws {
+namespace {
+
+namespace fs = std::filesystem;
+
+AwsConfig StaticConfig(const std::string& endpoint) {
+  AwsConfig config;
+  config.profile = "default";
+  config.region = "us-east-1";
+  config.ec2_endpoint = endpoint;
+  config.credentials = std::make_shared<StaticCredentialProvider>(
+      Credentials{"AKIAMOTOTESTING00000", "testing", "", 0, "tests"});
+  return config;
+}
+
+TEST(AwsCloudTest, RefusesToOpenSshToTheInternetBeforeAnyCall) {
+  test::RecordingHttpClient http;
+  ManualClock clock;
+  AwsCloudOptions options;
+  options.ssh_cidr = "0.0.0.0/0";
+  AwsCloud cloud(StaticConfig("http://127.0.0.1:9"), &http, &clock, {}, options);
+  LaunchRequest request;
+  request.instance_type = "g5.xlarge";
+  Result<Instance> launched = cloud.Launch(request);
+  ASSERT_FALSE(launched.ok());
+  EXPECT_EQ(launched.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(launched.status().message().find("whole internet"), std::string::npos);
+  AwsCloud no_cidr(StaticConfig("http://127.0.0.1:9"), &http, &clock, {}, {});
+  EXPECT_EQ(no_cidr.Launch(request).status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(http.requests.empty());
+  EXPECT_EQ(cloud.Name(), "aws");
+  EXPECT_EQ(cloud.DefaultRegion(), "us-east-1");
+  EXPECT_FALSE(cloud.HostFor(Instance()).ok());
+  request.tags = {{kTagJobId, "j-7"}};
+  EXPECT_EQ(JobResourceName(request), "spotrun-j-7");
+}
+
+class AwsCloudMotoTest : public testing::Test {
+ protected:
+  // One server for the suite: its first EC2 call costs seconds of warm-up.
+  static void SetUpTestSuite() {
+    moto_ = new test::MotoServer();
+    if (!moto_->Start({}, &why_)) {
+      delete moto_;
+      moto_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete moto_;
+    moto_ = nullptr;
+  }
+  void SetUp() override {
+    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    char pattern[] = "/tmp/spotrun-awscloud-XXXXXX";
+    key_dir_ = mkdtemp(pattern);
+    options_.ssh_cidr = "203.0.113.7/32";
+    options_.key_dir = key_dir_.string();
+    options_.image_name = "ubuntu/images/hvm-ssd/ubuntu-*";
+    credentials_ = StaticConfig("").credentials;
+    ec2_ = std::make_unique<Ec2Client>(&http_, credentials_.get(), &clock_,
+                                       Ec2ClientOptions{moto_->url(), "us-east-1"});
+  }
+  void TearDown() override {
+    if (!key_dir_.empty()) fs::remove_all(key_dir_);
+  }
+  std::unique_ptr<AwsCloud> MakeCloud(std::vector<Offer> catalog = {}) {
+    return std::make_unique<AwsCloud>(StaticConfig(moto_->url()), &http_, &clock_,
+                                      std::move(catalog), options_);
+  }
+  LaunchRequest Request(const std::string& job) {
+    LaunchRequest r;
+    r.instance_type = "g5.xlarge";
+    r.region = "us-east-1";
+    r.max_price = 1.5;
+    r.disk_size_gb = 100;
+    r.tags = {{kTagJobId, job}, {kTagOwner, "tests"}};
+    r.user_data = "#!/bin/sh\ntrue\n";
+    r.client_token = job + "-attempt-1";
+    return r;
+  }
+  // The CIDRs the group named `name` lets in, as "proto:from-to:cidr".
+  std::vector<std::string> Ingress(const std::string& name) {
+    QueryParams params("DescribeSecurityGroups");
+    params.AddFilters({{"group-name", {name}}});
+    Result<XmlNode> root = ec2_->Call(params);
+    EXPECT_TRUE(root.ok()) << root.status().ToString();
+    std::vector<std::string> rules;
+    if (!root.ok()) return rules;
+    for (const XmlNode* group : root->Items("securityGroupInfo")) {
+      for (const XmlNode* perm : group->Items("ipPermissions")) {
+        for (const XmlNode* range : perm->Items("ipRanges")) {
+          rules.push_back(perm->Text("ipProtocol") + ":" + perm->Text("fromPort") + "-" +
+                          perm->Text("toPort") + ":" + range->Text("cidrIp"));
+        }
+      }
+    }
+    return rules;
+  }
+
+  static test::MotoServer* moto_;
+  static std::string why_;
+  CurlHttpClient http_;
+  RealClock clock_;
+  std::shared_ptr<CredentialProvider> credentials_;
+  std::unique_ptr<Ec2Client> ec2_;
+  AwsCloudOptions options_;
+  fs::path key_dir_;
+};
+
+test::MotoServer* AwsCloudMotoTest::moto_ = nullptr;
+std::string AwsCloudMotoTest::why_;
+
+TEST_F(AwsCloudMotoTest, OffersRefreshSpotPricesByZoneId) {
+  Result<std::vector<AvailabilityZone>> zones = ec2_->DescribeAvailabilityZones();
+  ASSERT_TRUE(zones.ok() && !zones->empty());
+  Offer live;
+  live.instance_type = "g5.xlarge";
+  live.region = "us-east-1";
+  live.zone = zones->at(0).zone_id;
+  live.on_demand_price = 1.006;
+  live.spot_price = 9.99;
+  Offer unknown_zone = live;
+  unknown_zone.zone = "use1-az99";
+  Offer elsewhere = live;
+  elsewhere.region = "eu-west-1";
+  auto cloud = MakeCloud({live, unknown_zone, elsewhere});
+  Result<std::vector<Offer>> offers = cloud->Offers("us-east-1");
+  ASSERT_TRUE(offers.ok()) << offers.status().ToString();
+  ASSERT_EQ(offers->size(), 2u);
+  EXPECT_NE(offers->at(0).spot_price, 9.99);  // Refreshed from DescribeSpotPriceHistory.
+  EXPECT_GT(offers->at(0).spot_price, 0);
+  EXPECT_EQ(offers->at(1).spot_price, 9.99);  // No such zone: catalog price kept.
+}
+
+TEST_F(AwsCloudMotoTest, LaunchListTerminateAndCleanUp) {
+  auto cloud = MakeCloud();
+  Result<std::vector<AvailabilityZone>> zones = ec2_->DescribeAvailabilityZones();
+  ASSERT_TRUE(zones.ok() && zones->size() > 1);
+  LaunchRequest request = Request("cloud-1");
+  request.zone = zones->at(1).zone_id;
+  Result<Instance> launched = cloud->Launch(request);
+  ASSERT_TRUE(launched.ok()) << launched.status().ToString();
+  EXPECT_EQ(launched->market, Market::kSpot);
+  EXPECT_EQ(launched->zone, zones->at(1).zone_id);
+  EXPECT_EQ(launched->tags.at(kTagManagedBy), "spotrun");
+
+  struct stat key_stat {};
+  std::string pem = (key_dir_ / "spotrun-cloud-1.pem").string();
+  ASSERT_EQ(stat(pem.c_str(), &key_stat), 0);
+  EXPECT_EQ(key_stat.st_mode & 0777, 0600);
+  EXPECT_EQ(Ingress("spotrun-cloud-1"), std::vector<std::string>{"tcp:22-22:203.0.113.7/32"});
+
+  Result<std::vector<Instance>> listed = cloud->ListTagged({{kTagJobId, "cloud-1"}});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).id, launched->id);
+  Result<Instance> described = cloud->Describe(launched->id);
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->state, InstanceState::kRunning);
+  EXPECT_FALSE(described->address.empty());
+
+  ASSERT_TRUE(cloud->Terminate(launched->id).ok());
+  described = cloud->Describe(launched->id);
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->state, InstanceState::kTerminated);
+  EXPECT_GT(described->end_time, 0);
+  EXPECT_TRUE(cloud->ListTagged({{kTagJobId, "cloud-1"}})->empty());
+  EXPECT_TRUE(ec2_->DescribeKeyPairs({{"key-name", {"spotrun-cloud-1"}}})->empty());
+  EXPECT_TRUE(ec2_->DescribeSecurityGroups({{"group-name", {"spotrun-cloud-1"}}})->empty());
+  EXPECT_FALSE(fs::exists(pem));
+  EXPECT_TRUE(cloud->Terminate(launched->id).ok());  // Again: still fine.
+}
+
+TEST_F(AwsCloudMotoTest, ImportedKeyAndGroupAreSharedUntilTheLastInstanceGoes) {
+  options_.ssh_public_key =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHjyZ3PXB2d+7s9YbGPKQb6yYRC7Fs4mVDfVFKD8Ixpx spotrun";
+  options_.key_dir.clear();
+  auto cloud = MakeCloud();
+  Result<Instance> first = cloud->Launch(Request("cloud-2"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  LaunchRequest again = Request("cloud-2");
+  again.client_token = "cloud-2-attempt-2";
+  again.market = Market::kOnDemand;
+  Result<Instance> second = cloud->Launch(again);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->market, Market::kOnDemand);
+  EXPECT_EQ(cloud->ListTagged({{kTagJobId, "cloud-2"}})->size(), 2u);
+
+  ASSERT_TRUE(cloud->Terminate(first->id).ok());
+  EXPECT_EQ(ec2_->DescribeKeyPairs({{"key-name", {"spotrun-cloud-2"}}})->size(), 1u);
+  EXPECT_EQ(ec2_->DescribeSecurityGroups({{"group-name", {"spotrun-cloud-2"}}})->size(), 1u);
+  ASSERT_TRUE(cloud->Terminate(second->id).ok());
+  EXPECT_TRUE(ec2_->DescribeKeyPairs({{"key-name", {"spotrun-cloud-2"}}})->empty());
+  EXPECT_TRUE(ec2_->DescribeSecurityGroups({{"group-name", {"spotrun-cloud-2"}}})->empty());
+}
+
+}  // namespace
+}  // namespace spotrun::aws
