@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev      # HTTPS to AWS, SigV4 (OpenSSL HMAC/SHA-256)
   nlohmann-json3-dev                   # JSON: status --json, traces, agent protocol
   libyaml-cpp-dev                      # the job file
+  libexpat1-dev                        # EC2 XML responses
   libgtest-dev                         # unit tests
   python3                              # the agent on instances; the examples
   rsync openssh-client openssh-server  # the data plane (local cloud and SSH hosts)
