@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cloud/local/local_cloud.h"
+#include "cloud/local/local_sshd.h"
 
 namespace spotrun {
 namespace {
@@ -41,6 +42,24 @@ const Command kCommands[] = {
      "usage: spotrun down [JOB | --all]\n\n"
      "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
      CmdDown},
+    {"prices", "spot prices per zone, cheapest first, with the saving",
+     "usage: spotrun prices [--gpu NAME] [--type TYPE] [--region R]\n\n"
+     "Lists spot prices per zone, cheapest first, with the on-demand price and the\n"
+     "saving. Live from EC2 (DescribeSpotPriceHistory) when AWS credentials work;\n"
+     "otherwise from the bundled snapshot, and it says so.\n\n"
+     "  --gpu NAME    only types with this GPU (A10G, V100, ...)\n"
+     "  --type TYPE   only this instance type\n"
+     "  --region R    region (default: the AWS configuration's, else us-east-1)\n",
+     CmdPrices},
+    {"ssh", "a shell, or one command, on a job's running instance",
+     "usage: spotrun ssh JOB [OPENSSH OPTIONS] [-- COMMAND...]\n\n"
+     "Opens a shell on the job's running instance, or runs COMMAND there. Over SSH\n"
+     "(aws, or the local cloud with SPOTRUN_LOCAL_SSH=1) it uses the job's key and\n"
+     "known_hosts, and passes OpenSSH options through, e.g.\n"
+     "  spotrun ssh JOB -L 8888:localhost:8888\n"
+     "On the local cloud otherwise, the shell runs in the instance's sandbox home\n"
+     "with its environment.\n",
+     CmdSsh},
 };
 
 void PrintHelp() {
@@ -73,6 +92,7 @@ int RunCli(int argc, char** argv) {
   const std::string name = args[0];
   Args rest(args.begin() + 1, args.end());
   if (name == "_imds" && rest.size() == 1) return RunImdsDaemon(rest[0]);
+  if (name == "_sshd" && rest.size() == 2) return RunSshdDaemon(rest[0], rest[1]);
   const Command* cmd = nullptr;
   for (const auto& c : kCommands) {
     if (name == c.name) cmd = &c;

@@ -88,7 +88,9 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   auto spec = LoadJobSpec(file);
   if (!spec.ok()) return Fail(spec.status().message(), 2);
   if (auto c = parsed->Get("cloud")) spec->cloud = *c;
-  auto cloud = ctx.MakeCloud(spec->cloud);
+  CloudParams cloud_params = CloudParamsFor(*spec);
+  cloud_params.check_access = true;
+  auto cloud = ctx.MakeCloud(spec->cloud, cloud_params);
   if (!cloud.ok()) return Fail(file + ": cloud: " + cloud.status().message(), 2);
 
   JobRecord job;
@@ -143,7 +145,7 @@ int CmdDrive(CliContext& ctx, const Args& args) {
   job->controller_pid = getpid();
   job->controller_start = ProcessStartTicks(getpid());
   if (Status s = ctx.store->UpdateJob(*job); !s.ok()) return Fail(s.ToString(), 1);
-  auto cloud = ctx.MakeCloud(job->cloud);
+  auto cloud = ctx.MakeCloudForJob(*job);
   if (!cloud.ok()) return Fail(cloud.status().message(), 1);
   InstallSignalHandlers();
   SilentReporter reporter;

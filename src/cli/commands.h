@@ -16,6 +16,8 @@ int CmdStatus(CliContext& ctx, const Args& args);
 int CmdLogs(CliContext& ctx, const Args& args);
 int CmdCancel(CliContext& ctx, const Args& args);
 int CmdDown(CliContext& ctx, const Args& args);
+int CmdPrices(CliContext& ctx, const Args& args);
+int CmdSsh(CliContext& ctx, const Args& args);
 // Hidden: the detached controller behind `launch --detach`.
 int CmdDrive(CliContext& ctx, const Args& args);
 

@@ -7,24 +7,28 @@
 #include <filesystem>
 #include <set>
 
+#include "cloud/aws/aws_config.h"
 #include "cloud/local/local_cloud.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
 namespace spotrun {
 
-Result<std::unique_ptr<Cloud>> CliContext::MakeCloud(const std::string& name) {
+Result<std::unique_ptr<Cloud>> CliContext::MakeCloud(const std::string& name,
+                                                     const CloudParams& params) {
   if (name == "local") {
     LocalCloudOptions o;
     o.root = home + "/local";
     o.spotrun_bin = self_exe;
     o.capacity = MachineCapacity::Probe();
+    o.ssh = env["SPOTRUN_LOCAL_SSH"] == "1";
+    auto ssh = SshSettings();
+    if (!ssh.ok()) return ssh.status();
+    o.ssh_settings = *ssh;
     std::unique_ptr<Cloud> cloud = std::make_unique<LocalCloud>(std::move(o), &clock);
     return cloud;
   }
-  if (name == "aws") {
-    return InvalidArgument("cloud 'aws' is not part of this build yet; use cloud: local");
-  }
+  if (name == "aws") return MakeAwsCloud(*this, params);
   return InvalidArgument("unknown cloud '" + name + "' (expected local or aws)");
 }
 
@@ -41,6 +45,8 @@ Result<std::unique_ptr<CliContext>> OpenContext() {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx->jobs_dir()));
   std::error_code ec;
   ctx->self_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  ctx->env = aws::ProcessEnvironment();
+  ctx->stdout_tty = isatty(STDOUT_FILENO) == 1;
   auto store = Store::Open(ctx->home + "/state.db");
   if (!store.ok()) return store.status();
   ctx->store = std::move(store).value();
@@ -54,7 +60,7 @@ bool ControllerAlive(const JobRecord& job) {
 }
 
 Status TerminateJobInstances(CliContext& ctx, const JobRecord& job, const std::string& outcome) {
-  auto cloud = ctx.MakeCloud(job.cloud);
+  auto cloud = ctx.MakeCloudForJob(job);
   if (!cloud.ok()) return cloud.status();
   auto attempts = ctx.store->Attempts(job.id);
   if (!attempts.ok()) return attempts.status();
@@ -121,6 +127,7 @@ void SweepOrphans(CliContext& ctx) {
     }
   }
   SweepTagged(ctx, "local");
+  SweepAwsOrphans(ctx);
 }
 
 }  // namespace spotrun

@@ -2,25 +2,64 @@
 // and the clouds. Built once in main and passed down; no globals.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include "cloud/cloud.h"
+#include "remote/job_ssh.h"
+#include "spec/job_spec.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/http_client.h"
 
 namespace spotrun {
+
+// What a job tells the cloud factory.
+struct CloudParams {
+  std::string region;    // The job's region; "" = the cloud's default.
+  std::string ssh_cidr;  // aws: the job file's ssh_cidr; SPOTRUN_SSH_CIDR beats it.
+  // aws: make one read-only call now, so that bad credentials fail before
+  // anything is stored or launched.
+  bool check_access = false;
+};
+
+// The CloudParams of a job file.
+CloudParams CloudParamsFor(const JobSpec& spec);
 
 struct CliContext {
   std::string home;      // SPOTRUN_HOME, default ~/.spotrun
   std::string self_exe;  // This binary, for detached controllers and the IMDS daemon.
   std::unique_ptr<Store> store;
   RealClock clock;
+  // The process environment, read once at startup: AWS settings and the
+  // SPOTRUN_LOCAL_SSH, SPOTRUN_SSH_TARGET and SPOTRUN_SSH_CIDR switches.
+  std::map<std::string, std::string> env;
+  bool stdout_tty = false;            // Shows rsync progress when true.
+  std::unique_ptr<HttpClient> http;   // Made by the first cloud that needs it.
 
   std::string jobs_dir() const { return home + "/jobs"; }
-  // The cloud named `name` ("local" or "aws").
-  Result<std::unique_ptr<Cloud>> MakeCloud(const std::string& name);
+  // The cloud named `name` ("local" or "aws"). Fails with kInvalidArgument
+  // for an unknown name or a malformed SPOTRUN_* value, and for aws with
+  // what LoadAwsConfig (and CloudParams::check_access) report.
+  Result<std::unique_ptr<Cloud>> MakeCloud(const std::string& name,
+                                           const CloudParams& params = {});
+  // The cloud of a stored job: its region from its latest attempt (else its
+  // job file), its ssh_cidr from its job file.
+  Result<std::unique_ptr<Cloud>> MakeCloudForJob(const JobRecord& job);
+  // How SshHosts of this context connect (keys, control sockets,
+  // SPOTRUN_SSH_TARGET, progress).
+  Result<JobSshSettings> SshSettings();
 };
+
+// The aws cloud (cli/aws_context.cc).
+Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& params);
+
+// Terminates this owner's leftover AWS instances and deletes their key pairs
+// and security groups (jobs over or unknown to the store), when AWS settings
+// are present and the store holds an aws job; silent otherwise
+// (cli/aws_context.cc).
+void SweepAwsOrphans(CliContext& ctx);
 
 // Opens SPOTRUN_HOME and its state store.
 Result<std::unique_ptr<CliContext>> OpenContext();
@@ -30,7 +69,8 @@ bool ControllerAlive(const JobRecord& job);
 
 // Ends what a dead controller left behind: for every unfinished job whose
 // controller is gone, terminates its instances and marks it FAILED; then
-// terminates spotrun-tagged instances whose job is over or unknown.
+// terminates spotrun-tagged instances whose job is over or unknown (and, on
+// AWS, their key pairs and security groups: SweepAwsOrphans).
 // Prints one line per thing it ended to stderr. Errors are reported, not fatal.
 void SweepOrphans(CliContext& ctx);
 

@@ -1,6 +1,7 @@
 // Host: the seam around one instance's data plane: run a command with streamed
-// output, push and pull files. Abstract so that it can be faked; implementations:
-// LocalHost (local cloud sandbox), SshHost (OpenSSH + rsync).
+// output, push and pull files, attach a terminal. Abstract so that it can be
+// faked; implementations: LocalHost (local cloud sandbox), SshHost (OpenSSH +
+// rsync).
 // Remote paths are relative to the instance user's home directory.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "util/status.h"
+#include "util/subprocess.h"
 
 namespace spotrun {
 
@@ -35,6 +37,18 @@ class Host {
                       const std::vector<std::string>& excludes) = 0;
   // Copies a remote file or directory (its contents) to `local`.
   virtual Status Pull(const std::string& remote, const std::string& local) = 0;
+  // The local process that attaches the user's terminal to this host
+  // (`spotrun ssh`): a shell in the home directory when `command` is empty,
+  // else `command` (its words joined with spaces, as ssh does), with the
+  // environment the host's commands get. `ssh_options` are OpenSSH client
+  // options passed through (`-L 8888:localhost:8888`); a host not reached
+  // over SSH refuses them with kInvalidArgument. Default: kInvalidArgument.
+  virtual Result<ProcessOptions> AttachCommand(const std::vector<std::string>& command,
+                                               const std::vector<std::string>& ssh_options) const {
+    (void)command;
+    (void)ssh_options;
+    return InvalidArgument("this host cannot attach a terminal");
+  }
 };
 
 }  // namespace spotrun

@@ -10,6 +10,7 @@
 
 #include "spec/sections.h"
 #include "spec/spec_reader.h"
+#include "util/cidr.h"
 #include "util/did_you_mean.h"
 
 namespace spotrun {
@@ -74,6 +75,25 @@ Status ReadCloud(const SpecContext& ctx, const YAML::Node& node, std::string* ou
   return Status::Ok();
 }
 
+Status ReadSshCidr(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
+  std::string cidr;
+  SPOTRUN_RETURN_IF_ERROR(spec::ReadString(ctx, node, "ssh_cidr", &cidr));
+  if (node.IsNull()) return Status::Ok();
+  if (!IsCidr(cidr)) {
+    return ErrorAt(ctx, node, "ssh_cidr",
+                   "expected an address range such as 203.0.113.7/32 or 2001:db8::/64, got " +
+                       spec::Quoted(cidr));
+  }
+  if (IsWholeInternet(cidr)) {
+    return ErrorAt(ctx, node, "ssh_cidr",
+                   spec::Quoted(cidr) +
+                       " would open SSH to the whole internet; give your own address, e.g. "
+                       "203.0.113.7/32");
+  }
+  *out = cidr;
+  return Status::Ok();
+}
+
 Status ReadRun(const SpecContext& ctx, const Entry& entry, std::string* out) {
   SPOTRUN_RETURN_IF_ERROR(spec::ReadScript(ctx, entry.value, "run", out));
   if (out->find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -92,12 +112,16 @@ FieldParser Section(std::string_view key, Fn read) {
 
 Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) {
   bool has_run = false;
-  const std::array<FieldParser, 11> parsers = {
+  const std::array<FieldParser, 12> parsers = {
       FieldParser{"name", [&](const Entry& e,
                               const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
       FieldParser{"cloud",
                   [&](const Entry& e, const std::string&) {
                     return ReadCloud(ctx, e.value, &spec->cloud);
+                  }},
+      FieldParser{"ssh_cidr",
+                  [&](const Entry& e, const std::string&) {
+                    return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
                   }},
       Section("resources",
               [&](const YAML::Node& n) { return ParseResources(ctx, n, &spec->resources); }),

@@ -69,6 +69,10 @@ struct JobSpec {
   std::string name;
   // "local" (default) or "aws".
   std::string cloud = "local";
+  // aws: the only addresses allowed to reach SSH on the instance, as a CIDR
+  // range ("203.0.113.7/32"); never one matching every address. Empty = the
+  // SPOTRUN_SSH_CIDR variable, else this machine's public address.
+  std::string ssh_cidr;
   Resources resources;
   // Local directory uploaded to the instance (honours .gitignore and .spotrunignore),
   // resolved relative to the job file. Default: the job file's directory.

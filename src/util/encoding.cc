@@ -1,5 +1,7 @@
 #include "util/encoding.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace spotrun {
@@ -118,6 +120,17 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
     out.push_back(plus_is_space && c == '+' ? ' ' : c);
   }
   return out;
+}
+
+std::string ShellQuote(std::string_view text) {
+  auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("%+,-./:=@_").find(c) !=
+                                                              std::string_view::npos;
+  };
+  if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return std::string(text);
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace spotrun

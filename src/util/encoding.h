@@ -1,5 +1,6 @@
 // Byte-string encodings shared by the HTTP and cloud adapters: hex, base64
-// (RFC 4648, padded) and percent-encoding (RFC 3986). Pure functions.
+// (RFC 4648, padded), percent-encoding (RFC 3986) and shell quoting. Pure
+// functions.
 #pragma once
 
 #include <optional>
@@ -23,5 +24,10 @@ std::string PercentEncode(std::string_view bytes, bool keep_slash = false);
 // Decodes %XX escapes; when `plus_is_space`, '+' decodes to ' ' (form bodies).
 // A malformed escape is kept literally.
 std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+
+// `text` as one word for a POSIX shell: unchanged when it holds only
+// characters no shell treats specially (letters, digits, and %+,-./:=@_),
+// else in single quotes (a quote inside written as '\'').
+std::string ShellQuote(std::string_view text);
 
 }  // namespace spotrun

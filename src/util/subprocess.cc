@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -150,6 +152,39 @@ Result<pid_t> StartDetached(const ProcessOptions& options) {
   if (n != sizeof grandchild || grandchild <= 0)
     return Internal("could not start " + options.argv[0]);
   return grandchild;
+}
+
+Result<pid_t> StartChild(const ProcessOptions& options, int stdio_fd) {
+  if (options.argv.empty()) return InvalidArgument("empty command");
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return Internal(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);  // The parent died before prctl.
+    const char* err_path = options.output_path.empty() ? "/dev/null" : options.output_path.c_str();
+    int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(stdio_fd, 0);
+    dup2(stdio_fd, 1);
+    if (err >= 0) dup2(err, 2);
+    ExecChild(options);
+  }
+  return pid;
+}
+
+int ExecReplace(const ProcessOptions& options) {
+  if (options.argv.empty()) return 127;
+  for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
+  if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) {
+    fprintf(stderr, "spotrun: cannot chdir to %s: %s\n", options.cwd.c_str(), strerror(errno));
+    return 127;
+  }
+  std::vector<char*> args;
+  for (const auto& a : options.argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  fprintf(stderr, "spotrun: cannot run %s: %s\n", args[0], strerror(errno));
+  return 127;
 }
 
 bool ProcessAlive(pid_t pid) {

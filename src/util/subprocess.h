@@ -36,6 +36,16 @@ Result<int> RunCapture(const ProcessOptions& options, std::string* output, doubl
 // not a child of the caller (double fork). Returns its pid.
 Result<pid_t> StartDetached(const ProcessOptions& options);
 
+// Starts a child serving one connection: `stdio_fd` becomes its stdin and
+// stdout, stderr goes to options.output_path (appended; /dev/null when empty).
+// The child is sent SIGTERM if the caller dies first. The caller reaps it
+// (waitpid) and closes its own copy of `stdio_fd`.
+Result<pid_t> StartChild(const ProcessOptions& options, int stdio_fd);
+
+// Replaces this process with options.argv (environment, cwd applied; the
+// terminal is kept). Returns only when that fails: 127, after printing why.
+int ExecReplace(const ProcessOptions& options);
+
 // True when a process with this pid exists (and is not a zombie).
 bool ProcessAlive(pid_t pid);
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "remote/host.h"
 
 namespace spotrun::aws {
 namespace {
@@ -146,15 +145,10 @@ Result<std::string> AwsCloud::ImageFor(Ec2Client& client, const LaunchRequest& r
 }
 
 Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
-  if (options_.ssh_cidr.empty()) {
-    return InvalidArgument(
-        "aws: launching needs the address allowed to reach SSH (port 22), "
-        "e.g. 203.0.113.7/32");
-  }
-  if (options_.ssh_cidr == "0.0.0.0/0" || options_.ssh_cidr == "::/0") {
-    return InvalidArgument("aws: refusing to open SSH to the whole internet (" + options_.ssh_cidr +
-                           "); give your own address, e.g. 203.0.113.7/32");
-  }
+  Result<std::string> cidr = SshCidr();
+  if (!cidr.ok()) return cidr.status();
+  Result<std::string> public_key = PublicKeyFor(request);
+  if (!public_key.ok()) return public_key.status();
   std::string region = request.region.empty() ? config_.region : request.region;
   Result<Region*> r = ForRegion(region);
   if (!r.ok()) return r.status();
@@ -174,10 +168,11 @@ Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   std::string name = JobResourceName(request);
   Tags tags = request.tags;
   tags[kTagManagedBy] = "spotrun";
+  if (!options_.owner.empty()) tags[kTagOwner] = options_.owner;
   tags.emplace("Name", name);
-  Result<std::string> key = EnsureKeyPair(client, name, tags);
+  Result<std::string> key = EnsureKeyPair(client, name, tags, *public_key);
   if (!key.ok()) return key.status();
-  Result<std::string> group = EnsureSecurityGroup(client, name, tags);
+  Result<std::string> group = EnsureSecurityGroup(client, name, tags, *cidr);
   if (!group.ok()) return group.status();
 
   run.image_id = *image;
@@ -189,7 +184,7 @@ Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   run.max_price = run.spot ? request.max_price : 0;
   run.root_volume_gb = request.disk_size_gb;
   run.tags = tags;
-  run.user_data = request.user_data;
+  run.user_data = request.user_data.empty() ? kInstanceBootstrap : request.user_data;
   run.client_token = request.client_token;
   run.iam_instance_profile = options_.iam_instance_profile;
   Result<std::vector<Ec2Instance>> launched = client.RunInstances(run);
@@ -243,11 +238,6 @@ Result<std::vector<Instance>> AwsCloud::ListTagged(const std::map<std::string, s
     for (const Ec2Instance& ec2 : *found) out.push_back(ToInstance(ec2, region, **r));
   }
   return out;
-}
-
-Result<std::unique_ptr<Host>> AwsCloud::HostFor(const Instance& instance) {
-  return Internal("aws: the SSH host for " + instance.id +
-                  " is built by the remote layer from its address and the job's key");
 }
 
 }  // namespace spotrun::aws

@@ -8,6 +8,12 @@
 // them; a call that finds the instance still shutting down leaves them to a
 // later call (terminating again is cheap and succeeds).
 //
+// With options.ssh set, each job logs in with its own key (remote/job_ssh.h),
+// which Launch imports as the job's key pair, and HostFor gives an SshHost to
+// the instance's public address (or SPOTRUN_SSH_TARGET). Instances boot with
+// a bootstrap (kInstanceBootstrap) that installs python3 and rsync; the first
+// SSH operation waits for both.
+//
 // Instance ids carry no region: ids launched or listed by this object are
 // remembered with their region; any other id is looked up in the default
 // region. ListTagged searches every region this object has used. A
@@ -15,6 +21,7 @@
 // (EC2 reports no exact time). price_per_hour comes from the last Offers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,13 +32,27 @@
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/ec2_client.h"
 #include "cloud/cloud.h"
+#include "remote/job_ssh.h"
 
 namespace spotrun::aws {
 
 struct AwsCloudOptions {
-  // The only source allowed to reach port 22, e.g. "203.0.113.7/32".
-  // Required for Launch; "0.0.0.0/0" and "::/0" are refused.
+  // The only source allowed to reach port 22, e.g. "203.0.113.7/32". Required
+  // for Launch unless find_ssh_cidr is set; a range matching every address
+  // ("0.0.0.0/0", "::/0") is refused.
   std::string ssh_cidr;
+  // Called once, at the first Launch, when ssh_cidr is empty (e.g. the
+  // caller's public address as a /32, see public_address.h).
+  std::function<Result<std::string>()> find_ssh_cidr;
+  // SSH to the instances. When ssh.jobs_dir is set, each job's own key is
+  // imported as its key pair (ssh_public_key and key_dir are unused; Launch
+  // then needs the spotrun:job-id tag) and HostFor gives SshHosts.
+  JobSshSettings ssh;
+  std::string ssh_user = "ubuntu";   // Login user of the image.
+  double ssh_ready_timeout_s = 600;  // Boot and bootstrap time allowed to the first SSH operation.
+  // Value of the spotrun:owner tag put on every resource Launch creates;
+  // SweepOwned removes only resources carrying it. "" = no owner tag.
+  std::string owner;
   // OpenSSH public key line imported as each job's key pair; when empty, EC2
   // creates the key pair and its private key is written to key_dir.
   std::string ssh_public_key;
@@ -61,9 +82,24 @@ class AwsCloud : public Cloud {
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
   Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>& tags) override;
-  // Not provided here: SSH hosts are built by the remote layer from
-  // Instance::address and the job's key. Always fails with kInternal.
+  // An SshHost to the instance's address as options.ssh_user with the key of
+  // its spotrun:job-id; kInternal without options.ssh, kUnavailable while the
+  // instance has no address (and no SPOTRUN_SSH_TARGET).
   Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
+
+  // Fails like the first call of a launch would (credentials, permissions,
+  // endpoint), by listing the zones of `region`; succeeds otherwise.
+  Status CheckAccess(const std::string& region);
+  // Removes what this owner's jobs left behind in `regions` and every region
+  // this object has used (aws_cloud_sweep.cc): instances, key pairs and
+  // security groups tagged spotrun:managed-by=spotrun and
+  // spotrun:owner=options.owner whose spotrun:job-id `job_over` says is over
+  // (or that carry none). Instances are terminated first; a group still in
+  // use by a shutting-down instance is left to a later sweep. Returns one line
+  // per thing removed. REQUIRES: options.owner is set.
+  Result<std::vector<std::string>> SweepOwned(
+      const std::vector<std::string>& regions,
+      const std::function<bool(const std::string& job_id)>& job_over);
 
  private:
   struct Region {
@@ -78,9 +114,18 @@ class AwsCloud : public Cloud {
   Result<std::string> ImageFor(Ec2Client& client, const LaunchRequest& request,
                                std::string* root_device);
   // Key pair and security group of a job (aws_cloud_access.cc).
-  Result<std::string> EnsureKeyPair(Ec2Client& client, const std::string& name, const Tags& tags);
+  // `public_key` "" = the key_dir mode.
+  Result<std::string> EnsureKeyPair(Ec2Client& client, const std::string& name, const Tags& tags,
+                                    const std::string& public_key);
   Result<std::string> EnsureSecurityGroup(Ec2Client& client, const std::string& name,
-                                          const Tags& tags);
+                                          const Tags& tags, const std::string& cidr);
+  // The checked SSH source range, found once when not configured (aws_cloud_ssh.cc).
+  Result<std::string> SshCidr();
+  // The key line to import for `request`'s job, "" for the key_dir mode.
+  Result<std::string> PublicKeyFor(const LaunchRequest& request);
+  Status SweepRegion(const std::string& region,
+                     const std::function<bool(const std::string&)>& job_over,
+                     std::vector<std::string>* removed);
   Status CleanUpJob(Ec2Client& client, const Ec2Instance& gone);
 
   AwsConfig config_;
@@ -89,9 +134,17 @@ class AwsCloud : public Cloud {
   std::vector<Offer> catalog_;
   AwsCloudOptions options_;
   std::mutex mu_;
+  std::mutex cidr_mu_;  // Guards options_.ssh_cidr while it is looked up.
   std::map<std::string, Region> regions_;
   std::map<std::string, std::string> instance_regions_;
 };
+
+// cloud-init user data that makes sure python3 (the agent) and rsync (file
+// transfers) are installed (apt, dnf or yum, retried while the package
+// manager is busy at boot), used when a launch brings no user data of its own;
+// kBootstrapReady exits 0 once they are.
+extern const char kInstanceBootstrap[];
+extern const char kBootstrapReady[];
 
 // The name of a job's key pair and security group: "spotrun-<job id>", or
 // "spotrun-<client token>" when the tags carry no job id.

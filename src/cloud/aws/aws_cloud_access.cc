@@ -21,12 +21,12 @@ Status WritePrivateKey(const std::string& path, const std::string& material) {
 }  // namespace
 
 Result<std::string> AwsCloud::EnsureKeyPair(Ec2Client& client, const std::string& name,
-                                            const Tags& tags) {
+                                            const Tags& tags, const std::string& public_key) {
   Result<std::vector<KeyPair>> existing = client.DescribeKeyPairs({{"key-name", {name}}});
   if (!existing.ok()) return existing.status();
-  if (!options_.ssh_public_key.empty()) {
+  if (!public_key.empty()) {
     if (!existing->empty()) return name;
-    Result<KeyPair> imported = client.ImportKeyPair(name, options_.ssh_public_key, tags);
+    Result<KeyPair> imported = client.ImportKeyPair(name, public_key, tags);
     if (!imported.ok()) return imported.status();
     return name;
   }
@@ -45,7 +45,7 @@ Result<std::string> AwsCloud::EnsureKeyPair(Ec2Client& client, const std::string
 }
 
 Result<std::string> AwsCloud::EnsureSecurityGroup(Ec2Client& client, const std::string& name,
-                                                  const Tags& tags) {
+                                                  const Tags& tags, const std::string& cidr) {
   Result<std::vector<SecurityGroup>> existing =
       client.DescribeSecurityGroups({{"group-name", {name}}});
   if (!existing.ok()) return existing.status();
@@ -59,7 +59,7 @@ Result<std::string> AwsCloud::EnsureSecurityGroup(Ec2Client& client, const std::
     group_id = *created;
   }
   IngressRule ssh;
-  ssh.cidrs = {options_.ssh_cidr};
+  ssh.cidrs = {cidr};
   ssh.description = "spotrun ssh";
   SPOTRUN_RETURN_IF_ERROR(client.AuthorizeSecurityGroupIngress(group_id, {ssh}));
   return group_id;

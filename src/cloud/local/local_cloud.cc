@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cloud/local/local_host.h"
+#include "cloud/local/local_sshd.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
@@ -197,6 +198,13 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
     (void)Terminate(inst.id);
     return s;
   }
+  if (Status s = options_.ssh ? StartLocalSshd(inst, InstanceDir(inst.id), options_.ssh_settings,
+                                               options_.spotrun_bin)
+                              : Status::Ok();
+      !s.ok()) {
+    (void)Terminate(inst.id);
+    return s;
+  }
   return inst;
 }
 
@@ -263,6 +271,9 @@ Result<std::vector<Instance>> LocalCloud::ListTagged(
 }
 
 Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
+  if (HasLocalSshd(InstanceDir(instance.id))) {
+    return LocalSshHostFor(InstanceDir(instance.id), instance, options_.ssh_settings, clock_);
+  }
   auto port = ReadFile(InstanceDir(instance.id) + "/imds.port");
   if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");
   std::unique_ptr<Host> host = std::make_unique<LocalHost>(

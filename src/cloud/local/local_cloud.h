@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cloud/cloud.h"
+#include "remote/job_ssh.h"
 #include "util/clock.h"
 
 namespace spotrun {
@@ -25,6 +26,10 @@ struct LocalCloudOptions {
   std::string root;         // SPOTRUN_HOME/local
   std::string spotrun_bin;  // This binary: runs the IMDS endpoint (`spotrun _imds`).
   MachineCapacity capacity;
+  // SSH mode (SPOTRUN_LOCAL_SSH=1): each instance also runs sshd on a loopback
+  // port and HostFor gives an SshHost (cloud/local/local_sshd.h).
+  bool ssh = false;
+  JobSshSettings ssh_settings;  // Keys, control sockets and target of the SshHosts.
 };
 
 class LocalCloud : public Cloud {

@@ -1,5 +1,6 @@
 #include "cloud/local/local_host.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "remote/rsync.h"
@@ -69,6 +70,29 @@ Status LocalHost::Pull(const std::string& remote, const std::string& local) {
   args.push_back(AsSource(src));
   args.push_back(local + "/");
   return RunRsync(args, "download of " + remote);
+}
+
+Result<ProcessOptions> LocalHost::AttachCommand(const std::vector<std::string>& command,
+                                                const std::vector<std::string>& ssh_options) const {
+  if (!ssh_options.empty()) {
+    return InvalidArgument("OpenSSH options (" + ssh_options.front() +
+                           ") need an instance reached over SSH; this local instance is not "
+                           "(launch with SPOTRUN_LOCAL_SSH=1)");
+  }
+  if (!PathExists(home_)) return Unavailable("local instance " + instance_id_ + " is gone");
+  ProcessOptions p;
+  const char* shell = getenv("SHELL");
+  p.argv = {shell && *shell ? shell : "/bin/sh"};
+  if (!command.empty()) {
+    std::string joined;
+    for (const auto& word : command) joined += (joined.empty() ? "" : " ") + word;
+    p.argv = {"/bin/sh", "-c", joined};
+  }
+  p.cwd = home_;
+  p.env["HOME"] = home_;
+  p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
+  p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
+  return p;
 }
 
 }  // namespace spotrun

@@ -1,0 +1,96 @@
+// AwsCloud's SSH side: the source range allowed to reach port 22, the job's
+// key, the instance bootstrap and the SshHost to an instance.
+#include "cloud/aws/aws_cloud.h"
+#include "util/cidr.h"
+
+namespace spotrun::aws {
+
+const char kInstanceBootstrap[] = R"(#!/bin/sh
+# spotrun bootstrap: python3 runs the job's agent, rsync moves its files.
+have() { command -v python3 >/dev/null 2>&1 && command -v rsync >/dev/null 2>&1; }
+for try in 1 2 3 4 5 6 7 8 9 10; do
+  have && exit 0
+  if command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q python3 rsync
+  elif command -v dnf >/dev/null 2>&1; then
+    dnf install -y python3 rsync
+  elif command -v yum >/dev/null 2>&1; then
+    yum install -y python3 rsync
+  fi
+  have || sleep 10  # The package manager may be busy with boot-time updates.
+done
+have
+)";
+
+const char kBootstrapReady[] = "command -v python3 >/dev/null && command -v rsync >/dev/null";
+
+namespace {
+
+std::string JobIdOf(const std::map<std::string, std::string>& tags) {
+  auto job = tags.find(kTagJobId);
+  return job == tags.end() ? "" : job->second;
+}
+
+}  // namespace
+
+Result<std::string> AwsCloud::SshCidr() {
+  std::lock_guard<std::mutex> lock(cidr_mu_);
+  if (options_.ssh_cidr.empty() && options_.find_ssh_cidr) {
+    Result<std::string> found = options_.find_ssh_cidr();
+    if (!found.ok()) return found.status();
+    options_.ssh_cidr = *found;
+  }
+  const std::string& cidr = options_.ssh_cidr;
+  if (cidr.empty()) {
+    return InvalidArgument(
+        "aws: launching needs the address allowed to reach SSH (port 22), "
+        "e.g. 203.0.113.7/32");
+  }
+  if (IsWholeInternet(cidr)) {
+    return InvalidArgument("aws: refusing to open SSH to the whole internet (" + cidr +
+                           "); give your own address, e.g. 203.0.113.7/32");
+  }
+  if (!IsCidr(cidr)) {
+    return InvalidArgument("aws: the SSH source '" + cidr +
+                           "' is not a CIDR range such as 203.0.113.7/32");
+  }
+  return cidr;
+}
+
+Result<std::string> AwsCloud::PublicKeyFor(const LaunchRequest& request) {
+  if (options_.ssh.jobs_dir.empty()) return options_.ssh_public_key;
+  const std::string job = JobIdOf(request.tags);
+  if (job.empty()) {
+    return InvalidArgument("aws: a launch needs the " + std::string(kTagJobId) +
+                           " tag to find the job's SSH key");
+  }
+  return EnsureJobKey(JobSshFiles::ForJob(options_.ssh.jobs_dir, job), job);
+}
+
+Result<std::unique_ptr<Host>> AwsCloud::HostFor(const Instance& instance) {
+  if (options_.ssh.jobs_dir.empty()) {
+    return Internal("aws: no SSH settings to reach " + instance.id + " with");
+  }
+  const std::string job = JobIdOf(instance.tags);
+  if (job.empty()) {
+    return InvalidArgument("aws: instance " + instance.id + " has no " + kTagJobId +
+                           " tag, so its SSH key is unknown");
+  }
+  if (instance.address.empty() && !options_.ssh.target) {
+    return Unavailable("aws: instance " + instance.id + " has no public address");
+  }
+  SshHostOptions base;
+  base.endpoint = {instance.address, 22, options_.ssh_user};
+  base.ready_timeout_s = options_.ssh_ready_timeout_s;
+  base.ready_command = kBootstrapReady;
+  auto host = MakeJobSshHost(options_.ssh, job, instance.id, std::move(base), clock_);
+  if (!host.ok()) return host.status();
+  return std::unique_ptr<Host>(std::move(host).value());
+}
+
+Status AwsCloud::CheckAccess(const std::string& region) {
+  return ForRegion(region.empty() ? config_.region : region).status();
+}
+
+}  // namespace spotrun::aws

@@ -1,0 +1,232 @@
+// SshHost against a real, unprivileged sshd on loopback (skipped without one),
+// and its command lines.
+#include "remote/ssh_host.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "remote/job_ssh.h"
+#include "test_sshd.h"
+#include "util/fs.h"
+
+namespace spotrun {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SshHostTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    key_ = test::MakeTestKey(dir_ + "/id");
+    ASSERT_FALSE(key_.empty());
+    std::string why;
+    if (!sshd_.Start(dir_ + "/server", key_, &why)) GTEST_SKIP() << why;
+  }
+  void TearDown() override {
+    sshd_.Stop();
+    fs::remove_all(dir_);
+  }
+  SshHostOptions Options() {
+    SshHostOptions o;
+    o.endpoint = {"127.0.0.1", sshd_.port(), ""};
+    o.identity_file = dir_ + "/id";
+    o.known_hosts_file = dir_ + "/known_hosts";
+    o.host_key_alias = "i-test";
+    o.host_key = sshd_.host_key();
+    o.control_dir = dir_;
+    o.retry_delay_s = 0.1;
+    return o;
+  }
+  std::string Run(Host& host, const std::string& command, int* rc,
+                  std::map<std::string, std::string> env = {}) {
+    std::string out;
+    auto r = host.Run(command, {.env = env, .timeout_s = 30},
+                      [&out](std::string_view s) { out.append(s); });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    *rc = r.ok() ? *r : -1;
+    return out;
+  }
+
+  std::string dir_;
+  std::string key_;
+  test::TestSshd sshd_;
+  RealClock clock_;
+};
+
+TEST_F(SshHostTest, RunsInTheHomeWithEnvAndExitStatus) {
+  SshHost host(Options(), &clock_);
+  int rc = 0;
+  EXPECT_EQ(Run(host, "pwd; echo \"$GREETING\"; echo err >&2; exit 3", &rc,
+                {{"GREETING", "it's here"}}),
+            sshd_.home() + "\nit's here\nerr\n");
+  EXPECT_EQ(rc, 3);
+  EXPECT_EQ(Run(host, "echo again", &rc), "again\n");  // Through the master connection.
+  EXPECT_EQ(rc, 0);
+}
+
+TEST_F(SshHostTest, PushHonoursIgnoreFilesAndPullBringsBack) {
+  const std::string src = dir_ + "/src";
+  fs::create_directories(src + "/data");
+  fs::create_directories(src + "/.git");
+  std::ofstream(src + "/train.py") << "print(1)\n";
+  std::ofstream(src + "/data/big.bin") << "x";
+  std::ofstream(src + "/.gitignore") << "data/\n";
+  std::ofstream(src + "/.git/HEAD") << "ref\n";
+  SshHost host(Options(), &clock_);
+  ASSERT_TRUE(host.Push(src, "spotrun/j/workdir", {}).ok());
+  ASSERT_TRUE(host.Push(src + "/train.py", "spotrun/j/extra/one.py", {}).ok());
+  const std::string remote = sshd_.home() + "/spotrun/j";
+  EXPECT_TRUE(fs::exists(remote + "/workdir/train.py"));
+  EXPECT_FALSE(fs::exists(remote + "/workdir/data"));
+  EXPECT_FALSE(fs::exists(remote + "/workdir/.git"));
+  EXPECT_TRUE(fs::exists(remote + "/extra/one.py"));
+
+  ASSERT_TRUE(host.Pull("spotrun/j/workdir", dir_ + "/back").ok());
+  EXPECT_TRUE(fs::exists(dir_ + "/back/train.py"));
+  ASSERT_TRUE(host.Pull("spotrun/j/extra/one.py", dir_ + "/one").ok());
+  EXPECT_TRUE(fs::exists(dir_ + "/one/one.py"));
+  Status missing = host.Pull("spotrun/j/nothing", dir_ + "/none");
+  EXPECT_EQ(missing.code(), Code::kNotFound) << missing.ToString();
+}
+
+TEST_F(SshHostTest, DestructorClosesTheMasterConnection) {
+  std::string socket;
+  {
+    SshHost host(Options(), &clock_);
+    int rc = 0;
+    Run(host, "true", &rc);
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      if (entry.is_socket()) socket = entry.path();
+    }
+    ASSERT_FALSE(socket.empty()) << "no control socket in " << dir_;
+  }
+  EXPECT_FALSE(fs::exists(socket));
+}
+
+TEST_F(SshHostTest, WrongPinnedHostKeyIsRefused) {
+  SshHostOptions o = Options();
+  o.host_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHjyZ3PXB2d+7s9YbGPKQb6yYRC7Fs4mVDfVFKD8Ixpx";
+  ManualClock clock;
+  SshHost host(o, &clock);
+  auto r = host.Run("true", {}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("i-test"), std::string::npos) << r.status().message();
+}
+
+TEST_F(SshHostTest, AcceptNewRecordsTheKeyUnderTheAlias) {
+  SshHostOptions o = Options();
+  o.host_key.clear();
+  SshHost host(o, &clock_);
+  int rc = 0;
+  Run(host, "true", &rc);
+  auto known = ReadFile(o.known_hosts_file);
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known->rfind("i-test " + sshd_.host_key(), 0), 0u) << *known;
+}
+
+TEST_F(SshHostTest, AttachCommandPassesOptionsThrough) {
+  SshHost host(Options(), &clock_);
+  auto p = host.AttachCommand({"echo", "hi"}, {"-L", "8888:localhost:8888"});
+  ASSERT_TRUE(p.ok());
+  std::string output;
+  auto rc = RunCapture(*p, &output, 30);
+  ASSERT_TRUE(rc.ok());
+  EXPECT_EQ(*rc, 0) << output;
+  EXPECT_EQ(output, "hi\n");
+  std::vector<std::string>& argv = p->argv;
+  auto dest = std::find(argv.begin(), argv.end(), kSshDestination);
+  ASSERT_NE(dest, argv.end());
+  EXPECT_EQ(*(dest - 1), "8888:localhost:8888");
+}
+
+TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {
+  char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
+  std::string dir = mkdtemp(pattern);
+  SshHostOptions o;
+  o.endpoint = {"127.0.0.1", 1, ""};  // Nothing listens on port 1.
+  ASSERT_FALSE(test::MakeTestKey(dir + "/id").empty());
+  o.identity_file = dir + "/id";
+  o.known_hosts_file = dir + "/known_hosts";
+  o.host_key_alias = "i-gone";
+  o.control_dir = dir;
+  o.ready_timeout_s = 30;
+  ManualClock clock;
+  const double start = clock.Now();
+  SshHost host(o, &clock);
+  auto r = host.Run("true", {}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("Connection refused"), std::string::npos)
+      << r.status().message();
+  EXPECT_GE(clock.Now() - start, 15);  // Kept trying for the first connection.
+  fs::remove_all(dir);
+}
+
+TEST(SshTargetTest, Parses) {
+  auto t = ParseSshTarget("alice@127.0.0.1:2222");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->user, "alice");
+  EXPECT_EQ(t->host, "127.0.0.1");
+  EXPECT_EQ(t->port, 2222);
+  EXPECT_EQ(t->ToString(), "alice@127.0.0.1:2222");
+  t = ParseSshTarget("example.com");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->port, 22);
+  EXPECT_EQ(t->user, "");
+  t = ParseSshTarget("[::1]:2200");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->host, "::1");
+  EXPECT_EQ(t->ToString(), "[::1]:2200");
+  for (const char* bad : {"", "host:", "host:0", "host:99999", "@host", "::1:22", "[::1",
+                          "[::1]x", "host:2x"}) {
+    EXPECT_EQ(ParseSshTarget(bad).status().code(), Code::kInvalidArgument) << bad;
+  }
+}
+
+TEST(SshTargetTest, JobHostUsesTheJobKeyAndTheTarget) {
+  char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
+  std::string dir = mkdtemp(pattern);
+  JobSshSettings settings;
+  settings.jobs_dir = dir;
+  settings.control_dir = dir;
+  settings.target = SshEndpoint{"127.0.0.1", 2022, ""};
+  SshHostOptions base;
+  base.endpoint = {"203.0.113.9", 22, "ubuntu"};
+  RealClock clock;
+  auto host = MakeJobSshHost(settings, "job-1", "i-1", base, &clock);
+  ASSERT_TRUE(host.ok()) << host.status().ToString();
+  const SshHostOptions& o = (*host)->options();
+  EXPECT_EQ(o.endpoint.ToString(), "ubuntu@127.0.0.1:2022");  // The cloud's user is kept.
+  EXPECT_EQ(o.identity_file, dir + "/job-1/ssh/id_ed25519");
+  EXPECT_EQ(o.host_key_alias, "i-1");
+  auto key = EnsureJobKey(JobSshFiles::ForJob(dir, "job-1"), "job-1");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->rfind("ssh-ed25519 ", 0), 0u);
+  EXPECT_NE(key->find("spotrun-job-1"), std::string::npos);
+  std::vector<std::string> args = (*host)->SshOptions(true);
+  auto has = [&](const std::string& option) {
+    return std::find(args.begin(), args.end(), option) != args.end();
+  };
+  EXPECT_TRUE(has("BatchMode=yes"));
+  EXPECT_TRUE(has("HostKeyAlias=i-1"));
+  EXPECT_TRUE(has("StrictHostKeyChecking=accept-new"));
+  EXPECT_TRUE(has("ControlMaster=auto"));
+  EXPECT_TRUE(has("HostName=127.0.0.1"));
+  fs::remove_all(dir);
+}
+
+TEST(SshTargetTest, ControlDirStaysShort) {
+  auto dir = SshControlDir("/tmp/" + std::string(80, 'x'));
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->rfind("/tmp/spotrun-ssh-", 0), 0u);
+}
+
+}  // namespace
+}  // namespace spotrun
