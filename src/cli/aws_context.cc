@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "catalog/catalog.h"
@@ -17,6 +18,8 @@
 
 namespace spotrun {
 namespace {
+
+constexpr double kSweepInterval = 600;  // Seconds between unasked-for AWS sweeps.
 
 // "user@host:hash of SPOTRUN_HOME": the spotrun:owner tag of this state store.
 std::string OwnerTag(const std::string& home) {
@@ -95,24 +98,26 @@ Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& 
   return std::unique_ptr<Cloud>(std::move(cloud).value());
 }
 
-void SweepAwsOrphans(CliContext& ctx) {
+void SweepAwsOrphans(CliContext& ctx, bool thorough) {
   if (!HasAwsSettings(ctx.env)) return;
-  auto jobs = ctx.store->ListJobs();
-  if (!jobs.ok()) return;
+  const std::string stamp = ctx.home + "/aws-sweep";
+  auto last = ReadFile(stamp);
+  if (!thorough && last.ok() && ctx.clock.Now() - std::atof(last->c_str()) < kSweepInterval) return;
   std::set<std::string> regions;
-  bool any = false;
-  for (const JobRecord& job : *jobs) {
-    if (job.cloud != "aws") continue;
-    any = true;
-    auto attempts = ctx.store->Attempts(job.id);
-    if (!attempts.ok()) continue;
-    for (const AttemptRecord& a : *attempts) {
-      if (!a.region.empty()) regions.insert(a.region);
+  if (auto jobs = ctx.store->ListJobs(); jobs.ok()) {
+    for (const JobRecord& job : *jobs) {
+      if (job.cloud != "aws") continue;
+      auto attempts = ctx.store->Attempts(job.id);
+      if (!attempts.ok()) continue;
+      for (const AttemptRecord& a : *attempts) {
+        if (!a.region.empty()) regions.insert(a.region);
+      }
     }
   }
-  if (!any) return;
   auto cloud = BuildAwsCloud(ctx, {}, "us-east-1", /*quick=*/true);
   if (!cloud.ok()) return;  // Settings that cannot be used: nothing to sweep with.
+  // Stamped before, so that an unreachable AWS slows one command in ten minutes, not each.
+  (void)WriteFileAtomic(stamp, std::to_string(ctx.clock.Now()));
   auto removed = (*cloud)->SweepOwned({regions.begin(), regions.end()}, [&](const std::string& id) {
     auto job = ctx.store->GetJob(id);
     return !job.ok() || IsTerminal(job->state);

@@ -84,7 +84,7 @@ int CmdDown(CliContext& ctx, const Args& args) {
     }
     rc |= Report(StopJob(ctx, j, 120));
   }
-  if (parsed->Has("all")) SweepOrphans(ctx);
+  if (parsed->Has("all")) SweepOrphans(ctx, /*thorough=*/true);
   return rc;
 }
 

@@ -106,7 +106,7 @@ void SweepTagged(CliContext& ctx, const std::string& cloud_name) {
 
 }  // namespace
 
-void SweepOrphans(CliContext& ctx) {
+void SweepOrphans(CliContext& ctx, bool thorough) {
   auto jobs = ctx.store->ListJobs();
   if (!jobs.ok()) return;
   for (JobRecord job : *jobs) {
@@ -127,7 +127,7 @@ void SweepOrphans(CliContext& ctx) {
     }
   }
   SweepTagged(ctx, "local");
-  SweepAwsOrphans(ctx);
+  SweepAwsOrphans(ctx, thorough);
 }
 
 }  // namespace spotrun

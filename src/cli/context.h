@@ -56,10 +56,11 @@ struct CliContext {
 Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& params);
 
 // Terminates this owner's leftover AWS instances and deletes their key pairs
-// and security groups (jobs over or unknown to the store), when AWS settings
-// are present and the store holds an aws job; silent otherwise
+// and security groups (jobs over or unknown to the store) when AWS settings
+// are present, and either `thorough` or the last such sweep
+// (SPOTRUN_HOME/aws-sweep) is 10 minutes old; silent without AWS settings
 // (cli/aws_context.cc).
-void SweepAwsOrphans(CliContext& ctx);
+void SweepAwsOrphans(CliContext& ctx, bool thorough);
 
 // Opens SPOTRUN_HOME and its state store.
 Result<std::unique_ptr<CliContext>> OpenContext();
@@ -70,9 +71,10 @@ bool ControllerAlive(const JobRecord& job);
 // Ends what a dead controller left behind: for every unfinished job whose
 // controller is gone, terminates its instances and marks it FAILED; then
 // terminates spotrun-tagged instances whose job is over or unknown (and, on
-// AWS, their key pairs and security groups: SweepAwsOrphans).
+// AWS, their key pairs and security groups: SweepAwsOrphans, every 10 minutes
+// at most unless `thorough`).
 // Prints one line per thing it ended to stderr. Errors are reported, not fatal.
-void SweepOrphans(CliContext& ctx);
+void SweepOrphans(CliContext& ctx, bool thorough = false);
 
 // Terminates the instances of `job`'s open attempts and closes their billing.
 Status TerminateJobInstances(CliContext& ctx, const JobRecord& job, const std::string& outcome);

@@ -31,10 +31,11 @@ Result<std::string> EnsureJobKey(const JobSshFiles& files, const std::string& jo
   // A half-made pair (an interrupted ssh-keygen) is replaced whole.
   (void)RemoveAll(files.private_key());
   (void)RemoveAll(files.public_key());
+  ProcessOptions keygen;
+  keygen.argv = {"ssh-keygen", "-q", "-t",         "ed25519", "-N", "",
+                 "-C",         "spotrun-" + job_id, "-f",      files.private_key()};
   std::string output;
-  auto rc = RunCapture({{"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "spotrun-" + job_id,
-                         "-f", files.private_key()}},
-                       &output, 30);
+  auto rc = RunCapture(keygen, &output, 30);
   if (!rc.ok()) return Internal("ssh-keygen: " + rc.status().message());
   if (*rc != 0) {
     return Internal("ssh-keygen failed (exit " + std::to_string(*rc) + "): " + FirstLine(output));

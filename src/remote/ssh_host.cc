@@ -47,10 +47,11 @@ SshHost::SshHost(SshHostOptions options, Clock* clock)
 
 SshHost::~SshHost() {
   if (!reached_) return;
-  std::vector<std::string> argv = SshOptions(/*master=*/false);
-  argv.insert(argv.end(), {"-O", "exit", kSshDestination});
+  ProcessOptions exit;
+  exit.argv = SshOptions(/*master=*/false);
+  exit.argv.insert(exit.argv.end(), {"-O", "exit", kSshDestination});
   std::string ignored;
-  (void)RunCapture({argv}, &ignored, 5);
+  (void)RunCapture(exit, &ignored, 5);
 }
 
 Status SshHost::WriteKnownHost() const {

@@ -119,10 +119,6 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
                   [&](const Entry& e, const std::string&) {
                     return ReadCloud(ctx, e.value, &spec->cloud);
                   }},
-      FieldParser{"ssh_cidr",
-                  [&](const Entry& e, const std::string&) {
-                    return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
-                  }},
       Section("resources",
               [&](const YAML::Node& n) { return ParseResources(ctx, n, &spec->resources); }),
       Section("workdir", [&](const YAML::Node& n) { return ParseWorkdir(ctx, n, &spec->workdir); }),
@@ -141,6 +137,10 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
       Section("checkpoint",
               [&](const YAML::Node& n) { return ParseCheckpoint(ctx, n, &spec->checkpoint); }),
       Section("budget", [&](const YAML::Node& n) { return ParseBudget(ctx, n, &spec->budget); }),
+      FieldParser{"ssh_cidr",
+                  [&](const Entry& e, const std::string&) {
+                    return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
+                  }},
   };
   SPOTRUN_RETURN_IF_ERROR(spec::ParseFields(ctx, root, "", parsers));
   if (!has_run) {

@@ -22,11 +22,25 @@ instance_pids() {
   done
 }
 
+# Pids of this test's SSH client side: multiplexed master connections, whose
+# sockets live in $SPOTRUN_HOME/ssh.
+ssh_client_pids() { pgrep -f "$SPOTRUN_HOME/ssh/" || true; }
+
+# Pids of sessions of the test's own sshd servers (aws_lib.sh), marked
+# SPOTRUN_TEST_SSHD=<a directory under $TEST_TMP>.
+test_sshd_session_pids() {
+  grep -lsz "^SPOTRUN_TEST_SSHD=$TEST_TMP/" /proc/[0-9]*/environ 2>/dev/null |
+    sed -e 's#/proc/##' -e 's#/environ##' || true
+}
+
 cleanup() {
   local rc=$?
   "$SPOTRUN_BIN" down --all >/dev/null 2>&1 || true
-  for p in $(instance_pids); do kill -9 "$p" 2>/dev/null || true; done
+  for p in $(instance_pids) $(ssh_client_pids) $(test_sshd_session_pids); do
+    kill -9 "$p" 2>/dev/null || true
+  done
   for p in ${BACKGROUND_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
+  for g in ${BACKGROUND_GROUPS:-}; do kill -9 -- "-$g" 2>/dev/null || true; done
   rm -rf "$TEST_TMP"
   exit $rc
 }
@@ -59,6 +73,20 @@ assert_no_instance_processes() {
   local left
   left=$(instance_pids)
   [ -z "$left" ] || fail "instance processes still alive: $(ps -o pid,args -p $(echo $left | tr ' ' ,) || true)"
+}
+
+# Fails when an SSH connection of this test is still open: an ssh master, or
+# an established connection to a local instance's sshd port.
+assert_no_ssh_processes() {
+  local left f port
+  left=$(ssh_client_pids)
+  [ -z "$left" ] || fail "ssh clients still alive: $(ps -o pid,args -p $(echo $left | tr ' ' ,) || true)"
+  for f in "$SPOTRUN_HOME"/local/instances/*/sshd/port; do
+    [ -f "$f" ] || continue
+    port=$(cat "$f")
+    [ -z "$(ss -Htan state established "( sport = :$port or dport = :$port )")" ] ||
+      fail "connections to the sshd of $(dirname "$(dirname "$f")") are still open"
+  done
 }
 
 # Copies the quickstart example into ./$1 and writes a job file there with the

@@ -56,7 +56,7 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
             At("3:3: checkpoint.path: unknown key; expected one of: dir"));
   EXPECT_EQ(Error("run: x\nflavour: big\n"),
             At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, budget"));
+               "inputs, envs, setup, run, outputs, checkpoint, budget, ssh_cidr"));
 }
 
 TEST_F(JobSpecErrorTest, DuplicateAndNonStringKeys) {
@@ -143,7 +143,7 @@ TEST_F(JobSpecErrorTest, DeepNestingIsAnErrorNotACrash) {
 TEST_F(JobSpecErrorTest, LineBreaksInKeysStayEscaped) {
   EXPECT_EQ(Error("run: x\n\"a\\nb\": 1\n"),
             At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, budget"));
+               "inputs, envs, setup, run, outputs, checkpoint, budget, ssh_cidr"));
 }
 
 }  // namespace

@@ -94,8 +94,10 @@ std::string SshdConfig(const SshdParams& r) {
 }
 
 Status RunTool(const std::vector<std::string>& argv, const std::string& what) {
+  ProcessOptions p;
+  p.argv = argv;
   std::string output;
-  auto rc = RunCapture({argv}, &output, 30);
+  auto rc = RunCapture(p, &output, 30);
   if (!rc.ok()) return Internal(what + ": " + rc.status().message());
   if (*rc != 0) {
     while (!output.empty() && output.back() == '\n') output.pop_back();
