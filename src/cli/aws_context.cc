@@ -73,8 +73,10 @@ Result<std::unique_ptr<aws::AwsCloud>> BuildAwsCloud(CliContext& ctx, const Clou
   options.ssh_cidr = params.ssh_cidr;
   if (const std::string& cidr = ctx.env["SPOTRUN_SSH_CIDR"]; !cidr.empty()) {
     if (!IsCidr(cidr) || IsWholeInternet(cidr)) {
-      return InvalidArgument("SPOTRUN_SSH_CIDR: expected your own address range such as "
-                             "203.0.113.7/32, got '" + cidr + "'");
+      return InvalidArgument(
+          "SPOTRUN_SSH_CIDR: expected your own address range such as "
+          "203.0.113.7/32, got '" +
+          cidr + "'");
     }
     options.ssh_cidr = cidr;
   }
@@ -115,7 +117,10 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough) {
     }
   }
   auto cloud = BuildAwsCloud(ctx, {}, "us-east-1", /*quick=*/true);
-  if (!cloud.ok()) return;  // Settings that cannot be used: nothing to sweep with.
+  if (!cloud.ok()) {
+    if (thorough) fprintf(stderr, "spotrun: aws: %s\n", cloud.status().message().c_str());
+    return;
+  }
   // Stamped before, so that an unreachable AWS slows one command in ten minutes, not each.
   (void)WriteFileAtomic(stamp, std::to_string(ctx.clock.Now()));
   auto removed = (*cloud)->SweepOwned({regions.begin(), regions.end()}, [&](const std::string& id) {
@@ -123,8 +128,11 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough) {
     return !job.ok() || IsTerminal(job->state);
   });
   if (!removed.ok()) {
-    fprintf(stderr, "spotrun: could not check AWS for leftovers: %s\n",
-            removed.status().message().c_str());
+    // Unasked for, a failure stays quiet: the user's own AWS commands report it.
+    if (thorough) {
+      fprintf(stderr, "spotrun: could not check AWS for leftovers: %s\n",
+              removed.status().message().c_str());
+    }
     return;
   }
   for (const std::string& line : *removed) fprintf(stderr, "spotrun: %s\n", line.c_str());

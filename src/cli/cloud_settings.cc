@@ -33,7 +33,8 @@ Result<JobSshSettings> CliContext::SshSettings() {
   settings.control_dir = *control;
   if (const std::string& target = env["SPOTRUN_SSH_TARGET"]; !target.empty()) {
     auto endpoint = ParseSshTarget(target);
-    if (!endpoint.ok()) return InvalidArgument("SPOTRUN_SSH_TARGET: " + endpoint.status().message());
+    if (!endpoint.ok())
+      return InvalidArgument("SPOTRUN_SSH_TARGET: " + endpoint.status().message());
     settings.target = *endpoint;
   }
   settings.progress = stdout_tty;

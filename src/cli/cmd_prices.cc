@@ -56,9 +56,8 @@ void PrintTable(std::vector<Offer> offers) {
   printf("%-14s %-10s %-10s %5s %8s %9s %13s %7s\n", "TYPE", "ZONE", "GPU", "VCPUS", "MEM GiB",
          "SPOT $/h", "ON-DEMAND $/h", "SAVING");
   for (const Offer& o : offers) {
-    std::string gpu = o.accelerator.empty()
-                          ? "-"
-                          : o.accelerator + ":" + std::to_string(o.accelerator_count);
+    std::string gpu =
+        o.accelerator.empty() ? "-" : o.accelerator + ":" + std::to_string(o.accelerator_count);
     char spot[32] = "-", saving[32] = "-";
     if (o.has_spot()) {
       snprintf(spot, sizeof spot, "%.4f", o.spot_price);
@@ -95,8 +94,8 @@ int CmdPrices(CliContext& ctx, const Args& args) {
             q.gpu.c_str());
     return 1;
   }
-  Result<std::vector<Offer>> live =
-      config.ok() ? LiveOffers(ctx, *config, q, snapshot) : Result<std::vector<Offer>>(config.status());
+  Result<std::vector<Offer>> live = config.ok() ? LiveOffers(ctx, *config, q, snapshot)
+                                                : Result<std::vector<Offer>>(config.status());
   if (live.ok()) {
     printf("Spot prices in %s, live from EC2 (on-demand prices from the bundled catalog):\n",
            q.region.c_str());

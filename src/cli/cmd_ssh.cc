@@ -56,7 +56,8 @@ int CmdSsh(CliContext& ctx, const Args& args) {
   if (!host.ok()) return Fail(host.status().message(), 1);
   auto attach = (*host)->AttachCommand(command, ssh_options);
   if (!attach.ok()) {
-    return Fail(attach.status().message(), attach.status().code() == Code::kInvalidArgument ? 2 : 1);
+    return Fail(attach.status().message(),
+                attach.status().code() == Code::kInvalidArgument ? 2 : 1);
   }
   ctx.store.reset();  // Nothing of ours stays open in the shell.
   fflush(stdout);

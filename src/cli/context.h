@@ -35,15 +35,14 @@ struct CliContext {
   // The process environment, read once at startup: AWS settings and the
   // SPOTRUN_LOCAL_SSH, SPOTRUN_SSH_TARGET and SPOTRUN_SSH_CIDR switches.
   std::map<std::string, std::string> env;
-  bool stdout_tty = false;            // Shows rsync progress when true.
-  std::unique_ptr<HttpClient> http;   // Made by the first cloud that needs it.
+  bool stdout_tty = false;           // Shows rsync progress when true.
+  std::unique_ptr<HttpClient> http;  // Made by the first cloud that needs it.
 
   std::string jobs_dir() const { return home + "/jobs"; }
   // The cloud named `name` ("local" or "aws"). Fails with kInvalidArgument
   // for an unknown name or a malformed SPOTRUN_* value, and for aws with
   // what LoadAwsConfig (and CloudParams::check_access) report.
-  Result<std::unique_ptr<Cloud>> MakeCloud(const std::string& name,
-                                           const CloudParams& params = {});
+  Result<std::unique_ptr<Cloud>> MakeCloud(const std::string& name, const CloudParams& params = {});
   // The cloud of a stored job: its region from its latest attempt (else its
   // job file), its ssh_cidr from its job file.
   Result<std::unique_ptr<Cloud>> MakeCloudForJob(const JobRecord& job);
@@ -58,8 +57,8 @@ Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& 
 // Terminates this owner's leftover AWS instances and deletes their key pairs
 // and security groups (jobs over or unknown to the store) when AWS settings
 // are present, and either `thorough` or the last such sweep
-// (SPOTRUN_HOME/aws-sweep) is 10 minutes old; silent without AWS settings
-// (cli/aws_context.cc).
+// (SPOTRUN_HOME/aws-sweep) is 10 minutes old; silent without AWS settings,
+// and about its own failures unless `thorough` (cli/aws_context.cc).
 void SweepAwsOrphans(CliContext& ctx, bool thorough);
 
 // Opens SPOTRUN_HOME and its state store.

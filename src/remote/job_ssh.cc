@@ -32,8 +32,9 @@ Result<std::string> EnsureJobKey(const JobSshFiles& files, const std::string& jo
   (void)RemoveAll(files.private_key());
   (void)RemoveAll(files.public_key());
   ProcessOptions keygen;
-  keygen.argv = {"ssh-keygen", "-q", "-t",         "ed25519", "-N", "",
-                 "-C",         "spotrun-" + job_id, "-f",      files.private_key()};
+  keygen.argv = {
+      "ssh-keygen",       "-q", "-t", "ed25519", "-N", "", "-C", "spotrun-" + job_id, "-f",
+      files.private_key()};
   std::string output;
   auto rc = RunCapture(keygen, &output, 30);
   if (!rc.ok()) return Internal("ssh-keygen: " + rc.status().message());
@@ -47,8 +48,8 @@ Result<std::string> EnsureJobKey(const JobSshFiles& files, const std::string& jo
 
 Result<std::unique_ptr<SshHost>> MakeJobSshHost(const JobSshSettings& settings,
                                                 const std::string& job_id,
-                                                const std::string& instance_id,
-                                                SshHostOptions base, Clock* clock) {
+                                                const std::string& instance_id, SshHostOptions base,
+                                                Clock* clock) {
   JobSshFiles files = JobSshFiles::ForJob(settings.jobs_dir, job_id);
   auto key = EnsureJobKey(files, job_id);
   if (!key.ok()) return key.status();

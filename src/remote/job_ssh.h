@@ -46,7 +46,7 @@ struct JobSshSettings {
 // `clock` (not owned) must outlive the host.
 Result<std::unique_ptr<SshHost>> MakeJobSshHost(const JobSshSettings& settings,
                                                 const std::string& job_id,
-                                                const std::string& instance_id,
-                                                SshHostOptions base, Clock* clock);
+                                                const std::string& instance_id, SshHostOptions base,
+                                                Clock* clock);
 
 }  // namespace spotrun

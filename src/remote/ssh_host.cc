@@ -179,7 +179,8 @@ Status SshHost::Push(const std::string& local, const std::string& remote,
     auto rc = RunRemote("mkdir -p " + ShellQuote(dir), {.env = {}, .timeout_s = 60},
                         [&output](std::string_view s) { output.append(s); });
     if (!rc.ok()) return rc.status();
-    if (*rc != 0) return Unavailable("cannot make " + dir + " on the instance: " + LastLine(output));
+    if (*rc != 0)
+      return Unavailable("cannot make " + dir + " on the instance: " + LastLine(output));
   }
   std::vector<std::string> args = RsyncPushOptions(excludes);
   args.push_back(is_dir && local.back() != '/' ? local + "/" : local);
@@ -191,9 +192,9 @@ Status SshHost::Pull(const std::string& remote, const std::string& local) {
   SPOTRUN_RETURN_IF_ERROR(EnsureReady());
   const std::string quoted = ShellQuote(remote);
   std::string kind;
-  auto rc = RunRemote("if [ -d " + quoted + " ]; then echo dir; elif [ -e " + quoted +
-                          " ]; then echo file; fi",
-                      {.env = {}, .timeout_s = 60}, [&kind](std::string_view s) { kind.append(s); });
+  auto rc = RunRemote(
+      "if [ -d " + quoted + " ]; then echo dir; elif [ -e " + quoted + " ]; then echo file; fi",
+      {.env = {}, .timeout_s = 60}, [&kind](std::string_view s) { kind.append(s); });
   if (!rc.ok()) return rc.status();
   kind = LastLine(kind);
   if (*rc != 0 || kind.empty()) {

@@ -55,7 +55,7 @@ struct SshHostOptions {
   // Directory of the master connection's socket and ssh's log. Unix socket
   // paths are limited to about 100 bytes: keep it short (SshControlDir()).
   std::string control_dir;
-  double connect_timeout_s = 10;    // ConnectTimeout of each try.
+  double connect_timeout_s = 10;     // ConnectTimeout of each try.
   int server_alive_interval_s = 15;  // ServerAliveInterval; 3 missed answers end the connection.
   int control_persist_s = 60;        // The idle master exits after this long.
   int connect_attempts = 4;          // Tries per call once the host has been reached.

@@ -97,18 +97,17 @@ std::vector<std::string> SshHost::SshOptions(bool master) const {
     return std::vector<std::string>{"-o", name + "=" + value};
   };
   std::vector<std::string> args = {"ssh", "-i", o.identity_file};
-  for (auto pair : {opt("BatchMode", "yes"), opt("IdentitiesOnly", "yes"),
-                    opt("UserKnownHostsFile", o.known_hosts_file),
-                    opt("GlobalKnownHostsFile", "/dev/null"),
-                    opt("HostKeyAlias", o.host_key_alias), opt("HashKnownHosts", "no"),
-                    opt("StrictHostKeyChecking", o.host_key.empty() ? "accept-new" : "yes"),
-                    opt("ControlMaster", master ? "auto" : "no"),
-                    opt("ControlPath", control_path()),
-                    opt("ControlPersist", std::to_string(o.control_persist_s)),
-                    opt("ConnectTimeout", std::to_string(static_cast<int>(o.connect_timeout_s))),
-                    opt("ServerAliveInterval", std::to_string(o.server_alive_interval_s)),
-                    opt("ServerAliveCountMax", "3"), opt("LogLevel", "ERROR"),
-                    opt("HostName", o.endpoint.host)}) {
+  for (auto pair :
+       {opt("BatchMode", "yes"), opt("IdentitiesOnly", "yes"),
+        opt("UserKnownHostsFile", o.known_hosts_file), opt("GlobalKnownHostsFile", "/dev/null"),
+        opt("HostKeyAlias", o.host_key_alias), opt("HashKnownHosts", "no"),
+        opt("StrictHostKeyChecking", o.host_key.empty() ? "accept-new" : "yes"),
+        opt("ControlMaster", master ? "auto" : "no"), opt("ControlPath", control_path()),
+        opt("ControlPersist", std::to_string(o.control_persist_s)),
+        opt("ConnectTimeout", std::to_string(static_cast<int>(o.connect_timeout_s))),
+        opt("ServerAliveInterval", std::to_string(o.server_alive_interval_s)),
+        opt("ServerAliveCountMax", "3"), opt("LogLevel", "ERROR"),
+        opt("HostName", o.endpoint.host)}) {
     args.insert(args.end(), pair.begin(), pair.end());
   }
   args.insert(args.end(), {"-p", std::to_string(o.endpoint.port)});

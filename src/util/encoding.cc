@@ -124,8 +124,8 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
 
 std::string ShellQuote(std::string_view text) {
   auto plain = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("%+,-./:=@_").find(c) !=
-                                                              std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("%+,-./:=@_").find(c) != std::string_view::npos;
   };
   if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return std::string(text);
   std::string out = "'";

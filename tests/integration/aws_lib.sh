@@ -9,8 +9,8 @@ python3 -c "import boto3" 2>/dev/null || { echo "SKIP: python3 has no boto3"; ex
 MOTO_CHECK="python3 $SPOTRUN_SOURCE_DIR/tests/integration/moto_check.py"
 
 # Starts moto_server (its own process group, ended by lib.sh's cleanup) with
-# request recording on, and points every AWS setting at it: fake keys, no
-# shared files, no IMDS. Extra VAR=value arguments go to moto's environment.
+# request recording on, and points the AWS settings at it: fake keys (lib.sh
+# already hides the shared files and IMDS). Extra VAR=value arguments go to moto's environment.
 start_moto() {
   env "$@" MOTO_RECORDER_FILEPATH="$TEST_TMP/moto-recording" \
     setsid moto_server -H 127.0.0.1 -p 0 > "$TEST_TMP/moto.log" 2>&1 &
@@ -18,11 +18,9 @@ start_moto() {
   disown $!
   wait_for "grep -qs 'Running on http://127.0.0.1:' '$TEST_TMP/moto.log'" 20
   MOTO_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$TEST_TMP/moto.log" | head -1)
-  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_SESSION_TOKEN AWS_ENDPOINT_URL
   export AWS_ENDPOINT_URL_EC2=$MOTO_URL AWS_DEFAULT_REGION=us-east-1
   export AWS_ACCESS_KEY_ID=AKIAMOTOTESTING00000 AWS_SECRET_ACCESS_KEY=testing
-  export AWS_CONFIG_FILE=$TEST_TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TEST_TMP/no-aws-creds
-  export AWS_EC2_METADATA_DISABLED=true SPOTRUN_SSH_CIDR=127.0.0.1/32
+  export SPOTRUN_SSH_CIDR=127.0.0.1/32
   curl -sf -X POST "$MOTO_URL/moto-api/recorder/start-recording" >/dev/null
 }
 

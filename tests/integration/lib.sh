@@ -8,6 +8,13 @@ SPOTRUN_BIN=${SPOTRUN_BIN:-$SPOTRUN_SOURCE_DIR/build/spotrun}
 TEST_TMP=$(mktemp -d /tmp/spotrun-it.XXXXXX)
 export SPOTRUN_HOME=$TEST_TMP/home
 cd "$TEST_TMP"
+# No test reaches real AWS: no AWS settings at all unless the test sets its
+# own (aws_lib.sh points them at a loopback moto_server).
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE
+unset AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_ENDPOINT_URL_EC2 SPOTRUN_SSH_TARGET
+unset SPOTRUN_LOCAL_SSH SPOTRUN_SSH_CIDR
+export AWS_CONFIG_FILE=$TEST_TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TEST_TMP/no-aws-credentials
+export AWS_EC2_METADATA_DISABLED=true
 
 spotrun() { "$SPOTRUN_BIN" "$@"; }
 
@@ -75,6 +82,19 @@ assert_no_instance_processes() {
   [ -z "$left" ] || fail "instance processes still alive: $(ps -o pid,args -p $(echo $left | tr ' ' ,) || true)"
 }
 
+# Established IPv4 TCP connections from or to local port $1 (/proc/net/tcp).
+established_on_port() {
+  python3 - "$1" <<'PY'
+import sys
+port = int(sys.argv[1])
+for line in open("/proc/net/tcp").readlines()[1:]:
+    f = line.split()
+    ends = (int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16))
+    if f[3] == "01" and port in ends:
+        print(line.strip())
+PY
+}
+
 # Fails when an SSH connection of this test is still open: an ssh master, or
 # an established connection to a local instance's sshd port.
 assert_no_ssh_processes() {
@@ -84,7 +104,7 @@ assert_no_ssh_processes() {
   for f in "$SPOTRUN_HOME"/local/instances/*/sshd/port; do
     [ -f "$f" ] || continue
     port=$(cat "$f")
-    [ -z "$(ss -Htan state established "( sport = :$port or dport = :$port )")" ] ||
+    [ -z "$(established_on_port "$port")" ] ||
       fail "connections to the sshd of $(dirname "$(dirname "$f")") are still open"
   done
 }

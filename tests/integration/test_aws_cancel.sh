@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `launch --detach` then `spotrun cancel` on the aws cloud (moto + a loopback
-# sshd): the job is CANCELLED with its logs back, its spot instance is
-# terminated, and its key pair and security group are deleted.
+# sshd): `spotrun ssh` reaches the running instance with the job's key; the
+# cancelled job's logs come back, its spot instance is terminated, and its key
+# pair and security group are deleted.
 source "$(dirname "$0")/lib.sh"
 source "$SPOTRUN_SOURCE_DIR/tests/integration/aws_lib.sh"
 
@@ -14,6 +15,8 @@ id=$(only_job_id)
 wait_for "spotrun logs $id | grep -q 'epoch 2/'" 30
 [ "$(job_field "$id" state)" = RUNNING ] || fail "not RUNNING"
 check_launched "$id"
+out=$(spotrun ssh "$id" -- pwd) || fail "spotrun ssh exited $?: $out"
+[ "$out" = "$TEST_TMP/instance/home" ] || fail "spotrun ssh did not reach the instance: $out"
 spotrun cancel "$id" | tee cancel.txt
 grep -q CANCELLED cancel.txt || fail "cancel did not report CANCELLED"
 grep -q "epoch 2/" results/logs/job.log || fail "logs not brought back after cancel"

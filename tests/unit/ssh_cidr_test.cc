@@ -12,8 +12,8 @@ namespace spotrun {
 namespace {
 
 TEST(CidrTest, Syntax) {
-  for (const char* good : {"203.0.113.7/32", "10.0.0.0/8", "0.0.0.0/0", "2001:db8::/64", "::/0",
-                           "::1/128"}) {
+  for (const char* good :
+       {"203.0.113.7/32", "10.0.0.0/8", "0.0.0.0/0", "2001:db8::/64", "::/0", "::1/128"}) {
     EXPECT_TRUE(IsCidr(good)) << good;
   }
   for (const char* bad : {"", "203.0.113.7", "203.0.113.7/33", "203.0.113/24", "1.2.3.4/",

@@ -62,9 +62,9 @@ class SshHostTest : public testing::Test {
 TEST_F(SshHostTest, RunsInTheHomeWithEnvAndExitStatus) {
   SshHost host(Options(), &clock_);
   int rc = 0;
-  EXPECT_EQ(Run(host, "pwd; echo \"$GREETING\"; echo err >&2; exit 3", &rc,
-                {{"GREETING", "it's here"}}),
-            sshd_.home() + "\nit's here\nerr\n");
+  EXPECT_EQ(
+      Run(host, "pwd; echo \"$GREETING\"; echo err >&2; exit 3", &rc, {{"GREETING", "it's here"}}),
+      sshd_.home() + "\nit's here\nerr\n");
   EXPECT_EQ(rc, 3);
   EXPECT_EQ(Run(host, "echo again", &rc), "again\n");  // Through the master connection.
   EXPECT_EQ(rc, 0);
@@ -184,8 +184,8 @@ TEST(SshTargetTest, Parses) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->host, "::1");
   EXPECT_EQ(t->ToString(), "[::1]:2200");
-  for (const char* bad : {"", "host:", "host:0", "host:99999", "@host", "::1:22", "[::1",
-                          "[::1]x", "host:2x"}) {
+  for (const char* bad :
+       {"", "host:", "host:0", "host:99999", "@host", "::1:22", "[::1", "[::1]x", "host:2x"}) {
     EXPECT_EQ(ParseSshTarget(bad).status().code(), Code::kInvalidArgument) << bad;
   }
 }

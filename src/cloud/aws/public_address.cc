@@ -12,12 +12,12 @@ Result<std::string> LookUpPublicCidr(HttpClient* http, const std::string& url) {
   request.timeout_s = 10;
   Result<HttpResponse> response = http->Send(request);
   if (!response.ok()) {
-    return Unavailable("cannot find this machine's public address: " +
-                       response.status().message() + advice);
+    return Unavailable("cannot find this machine's public address: " + response.status().message() +
+                       advice);
   }
   std::string address = response->body;
-  while (!address.empty() && (address.back() == '\n' || address.back() == '\r' ||
-                              address.back() == ' ')) {
+  while (!address.empty() &&
+         (address.back() == '\n' || address.back() == '\r' || address.back() == ' ')) {
     address.pop_back();
   }
   if (response->status != 200 || !IsIpv4Address(address)) {

@@ -121,7 +121,8 @@ Status WriteSshdFiles(const SshdParams& r, const std::string& sshd) {
     // openssh-server service makes it at boot.
     mkdir("/run/sshd", 0755);
   }
-  return RunTool({sshd, "-t", "-f", dir + "/sshd_config"}, "sshd -t (config of " + r.instance_id + ")");
+  return RunTool({sshd, "-t", "-f", dir + "/sshd_config"},
+                 "sshd -t (config of " + r.instance_id + ")");
 }
 
 }  // namespace
