@@ -95,6 +95,23 @@ TEST_F(SshHostTest, PushHonoursIgnoreFilesAndPullBringsBack) {
   EXPECT_EQ(missing.code(), Code::kNotFound) << missing.ToString();
 }
 
+TEST_F(SshHostTest, ProgressGoesToStdoutWhenAsked) {
+  std::ofstream(dir_ + "/file.bin") << std::string(100000, 'x');
+  SshHostOptions o = Options();
+  o.progress = true;
+  SshHost host(o, &clock_);
+  testing::internal::CaptureStdout();
+  Status pushed = host.Push(dir_ + "/file.bin", "up/file.bin", {});
+  std::string shown = testing::internal::GetCapturedStdout();
+  ASSERT_TRUE(pushed.ok()) << pushed.ToString();
+  EXPECT_NE(shown.find("100%"), std::string::npos) << shown;
+  o.progress = false;
+  SshHost quiet(o, &clock_);
+  testing::internal::CaptureStdout();
+  ASSERT_TRUE(quiet.Push(dir_ + "/file.bin", "up/again.bin", {}).ok());
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+}
+
 TEST_F(SshHostTest, DestructorClosesTheMasterConnection) {
   std::string socket;
   {
