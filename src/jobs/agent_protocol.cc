@@ -7,10 +7,10 @@ namespace spotrun {
 using nlohmann::json;
 
 std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
-                            const std::string& job_id, int attempt) {
+                            const std::string& job_id, const AttemptConfig& attempt) {
   json env = spec.envs;
   env["SPOTRUN_JOB_ID"] = job_id;
-  env["SPOTRUN_ATTEMPT"] = std::to_string(attempt);
+  env["SPOTRUN_ATTEMPT"] = std::to_string(attempt.attempt);
   json url_inputs = json::array();
   for (const auto& in : spec.inputs) {
     if (in.is_url) url_inputs.push_back({{"remote", in.remote}, {"source", in.source}});
@@ -19,7 +19,15 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
   for (const auto& out : spec.outputs)
     outputs.push_back({{"remote", out.remote}, {"dest", out.dest}});
   json cfg = {{"job_id", job_id},
-              {"attempt", attempt},
+              {"attempt", attempt.attempt},
+              {"root", layout.root},
+              {"snapshot_dir", layout.snapshot_dir},
+              {"heartbeat_file", layout.heartbeat},
+              {"signal", spec.recovery.signal},
+              {"controller_timeout", spec.recovery.controller_timeout_s},
+              {"stop_at", attempt.stop_at},
+              {"stop_at_reason", attempt.stop_at_reason},
+              {"shutdown_command", attempt.shutdown_command},
               {"workdir", layout.workdir},
               {"checkpoint_dir", layout.CheckpointDir(spec.checkpoint.dir)},
               {"log_file", layout.log_file},
@@ -32,7 +40,7 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"env", env},
               {"url_inputs", url_inputs},
               {"outputs", outputs},
-              {"grace_seconds", 10}};
+              {"grace_seconds", spec.recovery.grace_period_s}};
   return cfg.dump(2);
 }
 
@@ -42,6 +50,10 @@ std::string AgentStartCommand(const RemoteLayout& l) {
 
 std::string AgentPollCommand(const RemoteLayout& l, long long log_offset) {
   return "python3 " + l.agent + " poll " + l.root + " " + std::to_string(log_offset);
+}
+
+std::string AgentSnapshotCommand(const RemoteLayout& l) {
+  return "python3 " + l.agent + " snapshot " + l.root;
 }
 
 std::string AgentStopCommand(const RemoteLayout& l) {
@@ -59,6 +71,8 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   r.status.message = j.value("message", "");
   r.status.notice = j.value("notice", "");
   r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
+  r.status.final_snapshot = j.value("final_snapshot", 0);
+  r.status.supervisor_alive = j.value("supervisor_alive", false);
   r.log = output.substr(nl + 1);
   return r;
 }

@@ -146,7 +146,8 @@ Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
           << " requested, nvidia-smi shows " << matching << " such GPU(s) of " << c.gpus.size();
     }
   }
-  if (why.tellp()) return CapacityError("the local cloud cannot run this job: " + why.str());
+  // Permanent: this machine will not grow, so no other zone or wait helps.
+  if (why.tellp()) return InvalidArgument("the local cloud cannot run this job: " + why.str());
   return Status::Ok();
 }
 
