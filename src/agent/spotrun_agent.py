@@ -38,7 +38,8 @@ import time
 import urllib.parse
 import urllib.request
 
-POLL_SECONDS = 5.0
+# EC2 documents polling every 5 s; the local cloud asks for its scaled time.
+POLL_SECONDS = float(os.environ.get("SPOTRUN_IMDS_POLL_SECONDS", "5"))
 
 
 def load_config(root):
@@ -240,6 +241,8 @@ def snapshot(cfg):
     with open(os.path.join(cfg["root"], "snapshot.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         prev = read_manifest(snap)
+        # Generations continue from the checkpoint this attempt was restored from.
+        prev["generation"] = max(prev["generation"], cfg.get("snapshot_base", 0))
         known = {f["path"]: f for f in prev["files"]}
         files = []
         for dirpath, dirnames, filenames in os.walk(src):
@@ -336,6 +339,7 @@ def handle_notice(cfg, proc, action):
             - time.timezone
     except (ValueError, KeyError, TypeError):
         action_at = time.time() + 120
+    update_status(cfg, notice=action.strip(), notice_at=time.time())
     grace = min(cfg.get("grace_seconds", 60), max(0.0, (action_at - time.time()) * 0.5))
     log(cfg, "interruption notice for %s; sending %s, grace %.1f s" %
         (time.strftime("%H:%M:%S", time.gmtime(action_at)), cfg.get("signal", "SIGTERM"), grace))

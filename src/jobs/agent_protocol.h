@@ -19,6 +19,7 @@ struct AttemptConfig {
   double stop_at = 0;            // Epoch seconds when the budget runs out; 0 = never.
   std::string stop_at_reason;    // "budget.max_duration reached" / "budget.max_cost reached"
   std::string shutdown_command;  // How the instance terminates itself.
+  int snapshot_base = 0;         // Generation of the checkpoint restored; snapshots count on.
 };
 
 // The agent's config.json for one attempt of a job.

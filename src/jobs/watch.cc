@@ -17,6 +17,7 @@ AttemptConfig JobDriver::MakeAttemptConfig() const {
   AttemptConfig c;
   c.attempt = attempt_.number;
   c.shutdown_command = ctx_.cloud->SelfTerminateCommand(instance_);
+  c.snapshot_base = checkpoints_.Current().generation;
   if (spec_.budget.max_duration_s) {
     c.stop_at = job_.created_at + *spec_.budget.max_duration_s;
     c.stop_at_reason = "budget.max_duration reached";
