@@ -52,6 +52,8 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   c.clock = &ctx.clock;
   c.reporter = reporter;
   c.options.jobs_dir = ctx.jobs_dir();
+  // The local cloud's market moves in scaled time; EC2's capacity comes back in minutes.
+  c.options.capacity_retry_s = cloud->Name() == "local" ? 2 : 30;
   c.interrupted = [] { return g_interrupted.load(); };
   return c;
 }

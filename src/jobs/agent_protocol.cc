@@ -1,5 +1,6 @@
 #include "jobs/agent_protocol.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace spotrun {
@@ -59,6 +60,17 @@ std::string AgentSnapshotCommand(const RemoteLayout& l) {
 
 std::string AgentStopCommand(const RemoteLayout& l) {
   return "python3 " + l.agent + " stop " + l.root;
+}
+
+std::optional<double> NoticeActionTime(const std::string& notice_json) {
+  json j = json::parse(notice_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("time") || !j["time"].is_string()) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  const std::string t = j["time"];
+  if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return std::nullopt;
+  return static_cast<double>(timegm(&tm));
 }
 
 Result<PollResult> ParsePollOutput(const std::string& output) {

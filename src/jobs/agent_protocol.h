@@ -3,6 +3,7 @@
 // src/agent/spotrun_agent.py.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ struct PollResult {
   AgentStatus status;
   std::string log;  // Log bytes from the requested offset.
 };
+
+// The time (epoch seconds) in an EC2 spot/instance-action notice:
+// {"action": "terminate", "time": "2026-11-26T06:27:58Z"}.
+std::optional<double> NoticeActionTime(const std::string& notice_json);
 
 // Parses the output of AgentPollCommand.
 Result<PollResult> ParsePollOutput(const std::string& output);

@@ -66,10 +66,27 @@ std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {
   return out;
 }
 
+std::vector<Candidate> JobDriver::CandidatesToTry(std::string* why_none) {
+  std::vector<Candidate> out = CandidatesInOrder(why_none);
+  // A round asks for the first few only: the costlier tail rarely beats a short wait.
+  if (out.size() > kCandidatesPerRound) {
+    std::vector<Candidate> on_demand;
+    for (size_t i = kCandidatesPerRound; i < out.size(); ++i) {
+      if (out[i].market == Market::kOnDemand && spec_.resources.use_spot)
+        on_demand.push_back(out[i]);
+    }
+    out.resize(kCandidatesPerRound);
+    // The on-demand fallback, when allowed, is always in the round.
+    if (!on_demand.empty() && out.back().market != Market::kOnDemand)
+      out.back() = on_demand.front();
+  }
+  return out;
+}
+
 Status JobDriver::Provision() {
   for (;;) {
     std::string why;
-    std::vector<Candidate> candidates = CandidatesInOrder(&why);
+    std::vector<Candidate> candidates = CandidatesToTry(&why);
     if (candidates.empty()) return InvalidArgument(why);
     Status last;
     const int number = static_cast<int>(history_.size()) + 1;
@@ -79,13 +96,12 @@ Status JobDriver::Provision() {
                                 MarketName(c.market);
       last = LaunchCandidate(c, token);
       if (last.ok() || last.code() != Code::kCapacity) return last;
-      ctx_.reporter->Note("no capacity: " + c.offer.instance_type + " " + MarketName(c.market) +
-                          " in " + c.offer.zone + ": " + last.message());
     }
     // Every pool is out of capacity: wait and try again, unless told to stop.
-    ctx_.reporter->Note("waiting " +
-                        std::to_string(static_cast<int>(ctx_.options.capacity_retry_s)) +
-                        " s for capacity");
+    std::ostringstream m;
+    m << "no capacity in any of " << candidates.size() << " offers (" << last.message()
+      << "); trying again in " << ctx_.options.capacity_retry_s << " s";
+    ctx_.reporter->Note(m.str());
     for (double waited = 0; waited < ctx_.options.capacity_retry_s;
          waited += ctx_.options.poll_interval_s) {
       if (Stopping()) return Cancelled(stop_reason_);

@@ -41,6 +41,8 @@ class JobDriver {
   // every spot pool is out of capacity.
   Status Provision();
   std::vector<Candidate> CandidatesInOrder(std::string* why_none);
+  // The first kCandidatesPerRound of those (keeping an on-demand fallback).
+  std::vector<Candidate> CandidatesToTry(std::string* why_none);
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
   Status SetUp();
@@ -54,6 +56,9 @@ class JobDriver {
   void SyncCheckpoint(const std::string& why);
   // True once a cancel, Ctrl-C or a budget limit asks the job to stop.
   bool Stopping();
+
+  // Closes an interrupted or lost attempt before the relaunch.
+  Status EndAttempt(AttemptEnd end);
 
   // Endings.
   Status Collect();
@@ -76,9 +81,13 @@ class JobDriver {
   long long log_offset_ = 0;
   double phase_started_ = 0;
   double last_sync_ = 0;
+  double reclaim_at_ = 0;  // When the noticed reclaim happens; 0 = no notice.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };
+
+// Offers asked for in one round of launches before waiting for capacity.
+inline constexpr size_t kCandidatesPerRound = 8;
 
 // Upper bound on instances launched for one job, whatever happens.
 inline constexpr int kMaxAttempts = 100;

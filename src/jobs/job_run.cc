@@ -39,6 +39,14 @@ Result<JobState> JobDriver::Run() {
         SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
         s = SetUp();
       }
+      if (!s.ok() && !instance_.id.empty()) {
+        // An instance taken back while being set up is a preemption, not a failure.
+        int unused = ctx_.options.max_poll_failures;
+        if (auto end = OnPollFailure(s, &unused)) {
+          SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
+          continue;
+        }
+      }
       if (!s.ok()) {
         SalvageLogs();
         bool cancelled = s.code() == Code::kCancelled && stop_state_ == JobState::kCancelled;
@@ -56,13 +64,7 @@ Result<JobState> JobDriver::Run() {
       return Finish(JobState::kFailed, "lost the instance: " + end.status().message(), -1);
     }
     if (*end == AttemptEnd::kInterrupted || *end == AttemptEnd::kLost) {
-      const bool preempted = *end == AttemptEnd::kInterrupted;
-      SPOTRUN_RETURN_IF_ERROR(TerminateInstance(preempted ? "preempted" : "lost"));
-      (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), preempted ? "PREEMPTED" : "LOST",
-                                 instance_.id);
-      ctx_.reporter->Note(std::string(preempted ? "preempted" : "lost the instance") +
-                          "; relaunching from checkpoint snapshot " +
-                          std::to_string(checkpoints_.Current().generation));
+      SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
       if (Stopping()) return Finish(stop_state_, stop_reason_, -1);
       continue;
     }
@@ -77,6 +79,24 @@ Result<JobState> JobDriver::Run() {
     }
     return FinishDone(status);
   }
+}
+
+Status JobDriver::EndAttempt(AttemptEnd end) {
+  const bool preempted = end == AttemptEnd::kInterrupted;
+  const std::string id = instance_.id;
+  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(preempted ? "preempted" : "lost"));
+  SPOTRUN_RETURN_IF_ERROR(
+      ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), preempted ? "PREEMPTED" : "LOST", id));
+  ctx_.reporter->Note(std::string(preempted ? "preempted" : "lost the instance") +
+                      "; relaunching from checkpoint snapshot " +
+                      std::to_string(checkpoints_.Current().generation));
+  // The capacity is being taken back: relaunch once the reclaim has happened.
+  // Notice times are whole seconds, so wait one more.
+  while (reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
+    ctx_.clock->Sleep(ctx_.options.poll_interval_s);
+  }
+  reclaim_at_ = 0;
+  return Status::Ok();
 }
 
 Result<bool> JobDriver::Reattach() {

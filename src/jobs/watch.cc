@@ -124,6 +124,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
       if (!polled->notice.empty() && !notice_seen) {
         notice_seen = true;
         ctx_.reporter->Note("spot interruption notice: " + polled->notice);
+        reclaim_at_ = NoticeActionTime(polled->notice).value_or(ctx_.clock->Now());
         (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "NOTICE", polled->notice);
       }
       if (polled->phase == "interrupted") {
