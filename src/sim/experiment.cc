@@ -1,12 +1,22 @@
 #include "sim/experiment.h"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <span>
 
 #include "policy/registry.h"
 
 namespace spotrun {
+namespace {
+
+std::string FormatHours(double h) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", h);
+  return text;
+}
+
+}  // namespace
 
 Result<std::vector<int64_t>> EvenStartTicks(const Trace& trace, double deadline_s, int n) {
   if (n < 1) return InvalidArgument("--starts must be at least 1");
@@ -29,7 +39,7 @@ Result<std::vector<int64_t>> StartTicksFromHours(const Trace& trace,
   for (double h : hours) {
     const auto tick = static_cast<int64_t>(std::floor(h * 3600 / static_cast<double>(trace.gap_s)));
     if (h < 0 || tick >= trace.ticks()) {
-      return InvalidArgument("start offset " + std::to_string(h) + " h is outside trace " +
+      return InvalidArgument("start offset " + FormatHours(h) + " h is outside trace " +
                              trace.name);
     }
     starts.push_back(tick);
