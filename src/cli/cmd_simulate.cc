@@ -27,7 +27,8 @@ per policy, the mean and p90 cost, missed deadlines, runs, mean spot hours and
 the score 100 x (on-demand cost - mean cost) / (on-demand cost - all-spot cost).
 
   --trace FILE           trace JSON {"metadata":{"gap_seconds":N},"data":[...]}
-  --policy NAMES         comma-separated (default: default); "all" for every one
+  --policy NAMES         comma-separated (default: default); "all" for every one;
+                         optimal can take seconds per start on short-tick traces
   --job-hours H          compute the job needs
   --deadline-hours D     deadline, hours after the start
   --overhead-hours d     changeover paid on every launch of spot or on-demand

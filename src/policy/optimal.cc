@@ -123,7 +123,10 @@ class Planner {
       for (int i = 0; i < 3; ++i) {
         if (pos[i] == in[i]->size()) continue;
         const Entry& c = (*in[i])[pos[i]];
-        if (!e || c.j < e->j || (c.j == e->j && c.v < e->v)) e = &c, from = i;
+        if (!e || c.j < e->j || (c.j == e->j && c.v < e->v)) {
+          e = &c;
+          from = i;
+        }
       }
       if (!e) break;
       ++pos[from];
@@ -158,51 +161,64 @@ class Planner {
     out->resize(o - out->data());
   }
 
+  // Where the steps taken at one tick land.
+  struct Outboxes {
+    std::vector<Entry>* idle;         // kFree at k + 1.
+    std::vector<Entry>* od_run;       // kOd at k + 1.
+    std::vector<Entry>* spot_run;     // kSp (or kFree, preempted) at k + 1.
+    std::vector<Entry>* od_launch;    // kOd at k + m.
+    std::vector<Entry>* spot_launch;  // kSp (or kFree, preempted) at k + m.
+    bool spot_next;                   // Spot is available at k + 1 ...
+    bool spot_lands;                  // ... and at k + m.
+  };
+
   void Step(int64_t k) {
     Gather(k, kFree, &free_);
     Gather(k, kOd, &od_);
     Gather(k, kSp, &sp_);
-    const bool spot_next = avail_[k + 1] != 0;
-    const bool spot_lands = avail_[k + m_] != 0;
-    std::vector<Entry>& idle_out = Inbox(k + 1, kFree, 0);
-    std::vector<Entry>& od_out = Inbox(k + 1, kOd, 0);
-    std::vector<Entry>& sp_out = spot_next ? Inbox(k + 1, kSp, 0) : Inbox(k + 1, kFree, 1);
-    std::vector<Entry>& od_launch = Inbox(k + m_, kOd, 2);
-    std::vector<Entry>& sp_launch = spot_lands ? Inbox(k + m_, kSp, 2) : Inbox(k + m_, kFree, 2);
+    Outboxes out;
+    out.spot_next = avail_[k + 1] != 0;
+    out.spot_lands = avail_[k + m_] != 0;
+    out.idle = &Inbox(k + 1, kFree, 0);
+    out.od_run = &Inbox(k + 1, kOd, 0);
+    out.spot_run = out.spot_next ? &Inbox(k + 1, kSp, 0) : &Inbox(k + 1, kFree, 1);
+    out.od_launch = &Inbox(k + m_, kOd, 2);
+    out.spot_launch = out.spot_lands ? &Inbox(k + m_, kSp, 2) : &Inbox(k + m_, kFree, 2);
     // A running spot instance only continues: leaving it while spot is
     // available is dominated (continuing puts the job a tick ahead for at most
     // what that tick saves at the end). Free entries dominated by on-demand
     // ones drop out: a running instance can do all that kFree can, for less.
     Envelope(free_, od_, &free_or_od_);
     const bool spot_launch = run_[k] >= m_;
-    const int64_t full = m_ * g_ - d_;  // Progress made by a launch's last tick.
     for (const Entry& e : free_or_od_) {
       if (e.j + gu_ < width_) {
         const Arrival a = e.from == kFree ? kIdleFromFree : kIdleFromOd;
-        idle_out.push_back({static_cast<int32_t>(e.j + gu_), e.from, a, e.v});
+        out.idle->push_back({static_cast<int32_t>(e.j + gu_), e.from, a, e.v});
       }
-      if (e.j + du_ >= width_) continue;
-      const int64_t rem = Remaining(k, e.j);
-      const auto j = static_cast<int32_t>(e.j + du_);
-      if (spot_launch) {
-        if (rem <= full) {
-          Finish(e.v + price_[kSp] * (d_ + rem), k, e.j, Market::kSpot, true, e.from);
-        } else {
-          const bool free = e.from == kFree;
-          const Arrival a = spot_lands ? (free ? kLaunchedFromFree : kLaunchedFromOd)
-                                       : (free ? kPreemptedLaunchFree : kPreemptedLaunchOd);
-          sp_launch.push_back({j, e.from, a, e.v + price_[kSp] * (m_ * g_)});
-        }
-      }
-      if (e.from != kFree) continue;
-      if (rem <= full) {
-        Finish(e.v + price_[kOd] * (d_ + rem), k, e.j, Market::kOnDemand, true, kFree);
-      } else {
-        od_launch.push_back({j, kFree, kLaunchedFromFree, e.v + price_[kOd] * (m_ * g_)});
-      }
+      if (spot_launch) Launch(k, e, kSp, out);
+      if (e.from == kFree) Launch(k, e, kOd, out);
     }
-    Continue(k, od_, kOd, kContinued, &od_out);
-    Continue(k, sp_, kSp, spot_next ? kContinued : kPreemptedRunning, &sp_out);
+    Continue(k, od_, kOd, kContinued, out.od_run);
+    Continue(k, sp_, kSp, out.spot_next ? kContinued : kPreemptedRunning, out.spot_run);
+  }
+
+  // Launches `s` at tick k from entry e (kFree, or kOd for spot). The launch
+  // runs m ticks; its changeover ends in the last of them, which makes
+  // m*g - d seconds of progress.
+  void Launch(int64_t k, const Entry& e, State s, const Outboxes& out) {
+    if (e.j + du_ >= width_) return;
+    const int64_t rem = Remaining(k, e.j);
+    const Market market = s == kOd ? Market::kOnDemand : Market::kSpot;
+    if (rem <= m_ * g_ - d_) {
+      return Finish(e.v + price_[s] * (d_ + rem), k, e.j, market, true, e.from);
+    }
+    const auto j = static_cast<int32_t>(e.j + du_);
+    const double v = e.v + price_[s] * (m_ * g_);
+    if (s == kOd) return out.od_launch->push_back({j, e.from, kLaunchedFromFree, v});
+    const bool free = e.from == kFree;
+    const Arrival a = out.spot_lands ? (free ? kLaunchedFromFree : kLaunchedFromOd)
+                                     : (free ? kPreemptedLaunchFree : kPreemptedLaunchOd);
+    out.spot_launch->push_back({j, e.from, a, v});
   }
 
   // Keeps the running instances `in`, all in state s, for tick k.
