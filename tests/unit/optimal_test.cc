@@ -119,7 +119,9 @@ TEST(PlanOptimalTest, MatchesBruteForceOnTinyTraces) {
     const RunResult dp = RunPlan(trace, t);
     SCOPED_TRACE("case " + std::to_string(i));
     ASSERT_EQ(dp.deadline_met, brute.has_value());
-    if (brute) EXPECT_NEAR(dp.cost, *brute, 1e-9);
+    if (brute) {
+      EXPECT_NEAR(dp.cost, *brute, 1e-9);
+    }
   }
 }
 
