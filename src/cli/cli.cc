@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/cmd_simulate.h"
 #include "cli/commands.h"
 #include "cloud/local/local_cloud.h"
 
@@ -15,6 +16,9 @@ struct Command {
   const char* summary;
   const char* usage;  // Printed by `spotrun NAME --help`.
   int (*run)(CliContext&, const Args&);
+  // Commands that touch no state run without SPOTRUN_HOME and print their own
+  // --help.
+  int (*run_stateless)(const Args&) = nullptr;
 };
 
 const Command kCommands[] = {
@@ -54,6 +58,8 @@ const Command kCommands[] = {
      "usage: spotrun down [JOB | --all]\n\n"
      "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
      CmdDown},
+    {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
+     RunSimulateCommand},
 };
 
 void PrintHelp() {
@@ -95,6 +101,7 @@ int RunCli(int argc, char** argv) {
     fprintf(stderr, "spotrun: unknown command '%s' (see spotrun --help)\n", name.c_str());
     return 2;
   }
+  if (cmd && cmd->run_stateless) return cmd->run_stateless(rest);
   if (cmd && WantsHelp(rest)) {
     fputs(cmd->usage, stdout);
     return 0;

@@ -9,20 +9,20 @@ namespace spotrun {
 // On-demand from start to finish: the cost ceiling that never misses.
 class OnDemandPolicy : public Policy {
  public:
-  Market Decide(const PolicyInput& in) const override;
+  Mode Decide(const PolicyInput& in) const override;
 };
 
 // Spot whenever available, idle otherwise; never on-demand, so it can miss.
 class SpotOnlyPolicy : public Policy {
  public:
-  Market Decide(const PolicyInput& in) const override;
+  Mode Decide(const PolicyInput& in) const override;
 };
 
 // Greedy with the Safety Net: spot when available, else idle; once not on spot
 // with slack below 2d, on-demand to the end. Never misses when tick_s <= d.
 class GreedyPolicy : public Policy {
  public:
-  Market Decide(const PolicyInput& in) const override;
+  Mode Decide(const PolicyInput& in) const override;
 };
 
 // Uniform Progress: with expected progress ep(t) = C0 * t / R0,
@@ -32,7 +32,7 @@ class GreedyPolicy : public Policy {
 //   - plus the Safety Net of GreedyPolicy, which overrides the rest.
 class UniformProgressPolicy : public Policy {
  public:
-  Market Decide(const PolicyInput& in) const override;
+  Mode Decide(const PolicyInput& in) const override;
 };
 
 // The Safety Net shared by the policies above: true when the job is not on

@@ -44,7 +44,7 @@ struct Terminal {
   double cost = kInf;
   int64_t tick = 0;
   int64_t slack = 0;  // Grid index.
-  Market market = Market::kIdle;
+  Mode market = Mode::kIdle;
   bool launched = false;  // The finishing tick ends a launch.
   State from = kFree;     // The state the finishing step left.
 };
@@ -103,7 +103,7 @@ class Planner {
   uint8_t& Back(int64_t tick, int64_t j) { return back_[tick * width_ + j]; }
   int64_t Remaining(int64_t k, int64_t j) const { return c_ - (k * g_ - j * unit_); }
 
-  void Finish(double v, int64_t k, int64_t j, Market market, bool launched, State from) {
+  void Finish(double v, int64_t k, int64_t j, Mode market, bool launched, State from) {
     if (v < best_.cost) best_ = {v, k, j, market, launched, from};
   }
 
@@ -208,7 +208,7 @@ class Planner {
   void Launch(int64_t k, const Entry& e, State s, const Outboxes& out) {
     if (e.j + du_ >= width_) return;
     const int64_t rem = Remaining(k, e.j);
-    const Market market = s == kOd ? Market::kOnDemand : Market::kSpot;
+    const Mode market = s == kOd ? Mode::kOnDemand : Mode::kSpot;
     if (rem <= m_ * g_ - d_) {
       return Finish(e.v + price_[s] * (d_ + rem), k, e.j, market, true, e.from);
     }
@@ -224,7 +224,7 @@ class Planner {
   // Keeps the running instances `in`, all in state s, for tick k.
   void Continue(int64_t k, const std::vector<Entry>& in, State s, Arrival a,
                 std::vector<Entry>* out) {
-    const Market market = s == kOd ? Market::kOnDemand : Market::kSpot;
+    const Mode market = s == kOd ? Mode::kOnDemand : Mode::kSpot;
     const double tick_cost = price_[s] * g_;
     for (const Entry& e : in) {
       const int64_t rem = Remaining(k, e.j);
@@ -237,35 +237,35 @@ class Planner {
   }
 
   // Walks the back pointers from the cheapest finish to the start.
-  Status Trace(std::vector<Market>* out) {
+  Status Trace(std::vector<Mode>* out) {
     const Terminal& t = best_;
     const int64_t last = t.tick + (t.launched ? m_ : 1);
-    out->assign(last, Market::kIdle);
-    auto fill = [&](int64_t from, int64_t to, Market m) {
+    out->assign(last, Mode::kIdle);
+    auto fill = [&](int64_t from, int64_t to, Mode m) {
       std::fill(out->begin() + from, out->begin() + to, m);
     };
     int64_t k = t.tick, j = t.slack;
-    State s = t.launched ? t.from : (t.market == Market::kSpot ? kSp : kOd);
+    State s = t.launched ? t.from : (t.market == Mode::kSpot ? kSp : kOd);
     fill(k, last, t.market);
     while (k > 0 || s != kFree || j != 0) {
       if (k <= 0) return Internal("optimal: back pointers do not reach the start");
       const int arrival = (Back(k, j) >> BackShift(s)) & BackMask(s);
       if (s == kFree && (arrival == kIdleFromFree || arrival == kIdleFromOd)) {
-        fill(k - 1, k, Market::kIdle);
+        fill(k - 1, k, Mode::kIdle);
         s = arrival == kIdleFromFree ? kFree : kOd;
         k -= 1, j -= gu_;
       } else if (s == kFree && arrival == kPreemptedRunning) {
-        fill(k - 1, k, Market::kSpot);
+        fill(k - 1, k, Mode::kSpot);
         s = kSp, k -= 1;
       } else if (s == kFree && (arrival == kPreemptedLaunchFree || arrival == kPreemptedLaunchOd)) {
-        fill(k - m_, k, Market::kSpot);
+        fill(k - m_, k, Mode::kSpot);
         s = arrival == kPreemptedLaunchFree ? kFree : kOd;
         k -= m_, j -= du_;
       } else if (s != kFree && arrival == kContinued) {
-        fill(k - 1, k, s == kOd ? Market::kOnDemand : Market::kSpot);
+        fill(k - 1, k, s == kOd ? Mode::kOnDemand : Mode::kSpot);
         k -= 1;
       } else if (s != kFree && (arrival == kLaunchedFromFree || arrival == kLaunchedFromOd)) {
-        fill(k - m_, k, s == kOd ? Market::kOnDemand : Market::kSpot);
+        fill(k - m_, k, s == kOd ? Mode::kOnDemand : Mode::kSpot);
         s = arrival == kLaunchedFromFree ? kFree : kOd;
         k -= m_, j -= du_;
       } else {
@@ -302,12 +302,12 @@ Result<Plan> PlanOptimal(const JobTerms& terms, std::span<const uint8_t> availab
   return planner.Solve();
 }
 
-Market PlanPolicy::Decide(const PolicyInput& in) const {
+Mode PlanPolicy::Decide(const PolicyInput& in) const {
   if (in.tick < 0 || in.tick >= static_cast<int64_t>(decisions_.size())) {
-    return Market::kOnDemand;
+    return Mode::kOnDemand;
   }
-  const Market m = decisions_[in.tick];
-  return m == Market::kSpot && !in.spot_available ? Market::kIdle : m;
+  const Mode m = decisions_[in.tick];
+  return m == Mode::kSpot && !in.spot_available ? Mode::kIdle : m;
 }
 
 }  // namespace spotrun

@@ -36,7 +36,7 @@
 namespace spotrun {
 
 struct Plan {
-  std::vector<Market> decisions;  // One per tick from the start until the finish.
+  std::vector<Mode> decisions;  // One per tick from the start until the finish.
   bool meets_deadline = false;    // False when no decision sequence can.
   double cost = 0;                // Dollars, as the simulator bills it.
 };
@@ -52,11 +52,11 @@ Result<Plan> PlanOptimal(const JobTerms& terms, std::span<const uint8_t> availab
 // Replays a plan: decisions[in.tick], then on-demand once the plan runs out.
 class PlanPolicy : public Policy {
  public:
-  explicit PlanPolicy(std::vector<Market> decisions) : decisions_(std::move(decisions)) {}
-  Market Decide(const PolicyInput& in) const override;
+  explicit PlanPolicy(std::vector<Mode> decisions) : decisions_(std::move(decisions)) {}
+  Mode Decide(const PolicyInput& in) const override;
 
  private:
-  std::vector<Market> decisions_;
+  std::vector<Mode> decisions_;
 };
 
 }  // namespace spotrun

@@ -2,13 +2,13 @@
 
 namespace spotrun {
 
-std::string_view MarketName(Market market) {
+std::string_view ModeName(Mode market) {
   switch (market) {
-    case Market::kIdle:
+    case Mode::kIdle:
       return "idle";
-    case Market::kSpot:
+    case Mode::kSpot:
       return "spot";
-    case Market::kOnDemand:
+    case Mode::kOnDemand:
       return "on-demand";
   }
   return "?";

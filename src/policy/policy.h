@@ -20,14 +20,14 @@
 namespace spotrun {
 
 // What runs now, and what a policy asks to run next.
-enum class Market : uint8_t {
+enum class Mode : uint8_t {
   kIdle,      // No instance.
   kSpot,      // A spot instance.
   kOnDemand,  // An on-demand instance.
 };
 
 // "idle", "spot" or "on-demand".
-std::string_view MarketName(Market market);
+std::string_view ModeName(Mode market);
 
 // The constants of one job on one market; they do not change while it runs.
 struct JobTerms {
@@ -44,7 +44,7 @@ struct PolicyInput {
   JobTerms terms;
   double remaining_work_s = 0;      // Work left; > 0 while the job runs.
   double time_left_s = 0;           // Until the deadline; negative once missed.
-  Market instance = Market::kIdle;  // What runs now (after any preemption).
+  Mode instance = Mode::kIdle;  // What runs now (after any preemption).
   double overhead_left_s = 0;       // Changeover the current instance still owes.
   bool spot_available = false;      // Whether a spot launch would succeed now.
   int64_t tick = 0;                 // Ticks since the job started.
@@ -66,7 +66,7 @@ class Policy {
   // !in.spot_available breaks the contract (the simulator treats it as idle).
   // Returning the current instance keeps it (no new changeover).
   // Thread-safe: const and free of side effects.
-  virtual Market Decide(const PolicyInput& in) const = 0;
+  virtual Mode Decide(const PolicyInput& in) const = 0;
 };
 
 }  // namespace spotrun

@@ -13,15 +13,15 @@ double SpotrunPolicy::Reserve(const PolicyInput& in) const {
          params_.changeovers_per_hour * t.overhead_s * time_left / 3600;
 }
 
-Market SpotrunPolicy::Decide(const PolicyInput& in) const {
+Mode SpotrunPolicy::Decide(const PolicyInput& in) const {
   const JobTerms& t = in.terms;
   const double slack = in.slack_s();
-  if (in.instance != Market::kSpot && slack < 2 * t.overhead_s + t.tick_s) {
-    return Market::kOnDemand;
+  if (in.instance != Mode::kSpot && slack < 2 * t.overhead_s + t.tick_s) {
+    return Mode::kOnDemand;
   }
-  if (in.spot_available) return Market::kSpot;
-  if (in.instance == Market::kOnDemand) return Market::kOnDemand;
-  return slack < Reserve(in) ? Market::kOnDemand : Market::kIdle;
+  if (in.spot_available) return Mode::kSpot;
+  if (in.instance == Mode::kOnDemand) return Mode::kOnDemand;
+  return slack < Reserve(in) ? Mode::kOnDemand : Mode::kIdle;
 }
 
 }  // namespace spotrun

@@ -37,7 +37,7 @@ struct SpotrunParams {
 class SpotrunPolicy : public Policy {
  public:
   explicit SpotrunPolicy(SpotrunParams params = {}) : params_(params) {}
-  Market Decide(const PolicyInput& in) const override;
+  Mode Decide(const PolicyInput& in) const override;
   // The slack kept back at this point of the job (rule 4 above), in seconds.
   double Reserve(const PolicyInput& in) const;
 

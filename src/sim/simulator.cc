@@ -31,11 +31,11 @@ RunResult SimulateRun(const Trace& trace, int64_t start_tick, const JobTerms& jo
   r.start_tick = start_tick;
   SimClock clock;
   int64_t done = 0, overhead_left = 0, spot_s = 0, on_demand_s = 0;
-  Market instance = Market::kIdle;
+  Mode instance = Mode::kIdle;
   for (int64_t tick = 0; clock.elapsed_s() < horizon; ++tick) {
     const bool spot = trace.Available(start_tick + tick);
-    if (instance == Market::kSpot && !spot) {
-      instance = Market::kIdle;
+    if (instance == Mode::kSpot && !spot) {
+      instance = Mode::kIdle;
       overhead_left = 0;
       ++r.preemptions;
     }
@@ -46,14 +46,14 @@ RunResult SimulateRun(const Trace& trace, int64_t start_tick, const JobTerms& jo
                    static_cast<double>(overhead_left),
                    spot,
                    tick};
-    Market want = policy.Decide(in);
-    if (want == Market::kSpot && !spot) want = Market::kIdle;
+    Mode want = policy.Decide(in);
+    if (want == Mode::kSpot && !spot) want = Mode::kIdle;
     if (want != instance) {
       instance = want;
-      overhead_left = want == Market::kIdle ? 0 : overhead;
-      if (want != Market::kIdle) ++r.launches;
+      overhead_left = want == Mode::kIdle ? 0 : overhead;
+      if (want != Mode::kIdle) ++r.launches;
     }
-    if (instance == Market::kIdle) {
+    if (instance == Mode::kIdle) {
       clock.Advance(gap);
       continue;
     }
@@ -62,7 +62,7 @@ RunResult SimulateRun(const Trace& trace, int64_t start_tick, const JobTerms& jo
     const int64_t worked = std::min(gap - paid, work - done);
     done += worked;
     const int64_t billed = done == work ? paid + worked : gap;
-    (instance == Market::kSpot ? spot_s : on_demand_s) += billed;
+    (instance == Mode::kSpot ? spot_s : on_demand_s) += billed;
     clock.Advance(billed);
     if (done == work) {
       r.finished = true;

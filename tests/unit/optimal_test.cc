@@ -39,9 +39,9 @@ std::optional<double> BruteForce(const Trace& trace, const JobTerms& terms) {
   int total = 1;
   for (int i = 0; i < n; ++i) total *= 3;
   std::optional<double> best;
-  std::vector<Market> seq(n);
+  std::vector<Mode> seq(n);
   for (int code = 0; code < total; ++code) {
-    for (int i = 0, c = code; i < n; ++i, c /= 3) seq[i] = static_cast<Market>(c % 3);
+    for (int i = 0, c = code; i < n; ++i, c /= 3) seq[i] = static_cast<Mode>(c % 3);
     RunResult r = SimulateRun(trace, 0, t, PlanPolicy(seq));
     if (r.deadline_met && (!best || r.cost < *best)) best = r.cost;
   }
@@ -52,7 +52,7 @@ TEST(PlanOptimalTest, AllSpotRunsOnSpotFromTheStart) {
   const JobTerms t = SmallTerms(300, 600, 120);
   Plan plan = PlanOptimal(t, MakeTrace("1111111111").available).value();
   EXPECT_TRUE(plan.meets_deadline);
-  EXPECT_EQ(plan.decisions, std::vector<Market>(7, Market::kSpot));
+  EXPECT_EQ(plan.decisions, std::vector<Mode>(7, Mode::kSpot));
   EXPECT_NEAR(plan.cost, 420 / 3600.0, 1e-12);
 }
 
@@ -69,8 +69,8 @@ TEST(PlanOptimalTest, WaitsForTheLongSpotWindow) {
   Plan plan = PlanOptimal(t, MakeTrace("110000111111111").available).value();
   EXPECT_NEAR(plan.cost, 420 / 3600.0, 1e-12);
   ASSERT_EQ(plan.decisions.size(), 13u);
-  EXPECT_EQ(plan.decisions[12], Market::kSpot);
-  EXPECT_EQ(plan.decisions[5], Market::kIdle);
+  EXPECT_EQ(plan.decisions[12], Mode::kSpot);
+  EXPECT_EQ(plan.decisions[5], Mode::kIdle);
 }
 
 TEST(PlanOptimalTest, SwitchesFromOnDemandToSpot) {
@@ -81,8 +81,8 @@ TEST(PlanOptimalTest, SwitchesFromOnDemandToSpot) {
   Plan plan = PlanOptimal(t, trace.available).value();
   ASSERT_TRUE(plan.meets_deadline);
   EXPECT_NEAR(plan.cost, (180 * 3 + 540 * 1) / 3600.0, 1e-12);
-  std::vector<Market> expected(12, Market::kSpot);
-  std::fill(expected.begin(), expected.begin() + 3, Market::kOnDemand);
+  std::vector<Mode> expected(12, Mode::kSpot);
+  std::fill(expected.begin(), expected.begin() + 3, Mode::kOnDemand);
   EXPECT_EQ(plan.decisions, expected);
   RunResult r = SimulateRun(trace, 0, t, PlanPolicy(plan.decisions));
   EXPECT_NEAR(r.finish_hours, 720 / 3600.0, 1e-12);

@@ -125,7 +125,7 @@ TEST(SafetyNetTest, FiresOffSpotBelowTwoChangeovers) {
   in.time_left_s = 540;
   EXPECT_FALSE(SafetyNetFires(in));
   in.time_left_s = 400;
-  in.instance = Market::kSpot;
+  in.instance = Mode::kSpot;
   EXPECT_FALSE(SafetyNetFires(in));
 }
 

@@ -36,9 +36,9 @@ inline JobTerms SmallTerms(double work_s, double deadline_s, double overhead_s) 
 class RecordingPolicy : public Policy {
  public:
   explicit RecordingPolicy(const Policy& inner) : inner_(inner) {}
-  Market Decide(const PolicyInput& in) const override {
-    const Market m = inner_.Decide(in);
-    log_ += m == Market::kIdle ? 'I' : (m == Market::kSpot ? 'S' : 'O');
+  Mode Decide(const PolicyInput& in) const override {
+    const Mode m = inner_.Decide(in);
+    log_ += m == Mode::kIdle ? 'I' : (m == Mode::kSpot ? 'S' : 'O');
     return m;
   }
   const std::string& log() const { return log_; }

@@ -13,15 +13,15 @@ namespace {
 
 class AlwaysSpot : public Policy {
  public:
-  Market Decide(const PolicyInput&) const override { return Market::kSpot; }
+  Mode Decide(const PolicyInput&) const override { return Mode::kSpot; }
 };
 
 // Logs what the policy is shown at each tick.
 class InputLog : public Policy {
  public:
-  Market Decide(const PolicyInput& in) const override {
+  Mode Decide(const PolicyInput& in) const override {
     inputs.push_back(in);
-    return in.spot_available ? Market::kSpot : Market::kOnDemand;
+    return in.spot_available ? Mode::kSpot : Mode::kOnDemand;
   }
   mutable std::vector<PolicyInput> inputs;
 };
@@ -74,13 +74,13 @@ TEST(SimulatorTest, ShowsThePolicyTheJobState) {
   // Tick 1: the spot launched at tick 0 (30 s changeover, 30 s of work) is lost.
   const PolicyInput& in = log.inputs[1];
   EXPECT_EQ(in.tick, 1);
-  EXPECT_EQ(in.instance, Market::kIdle);
+  EXPECT_EQ(in.instance, Mode::kIdle);
   EXPECT_FALSE(in.spot_available);
   EXPECT_EQ(in.remaining_work_s, 120);
   EXPECT_EQ(in.time_left_s, 540);
   EXPECT_EQ(in.terms.tick_s, 60);
   // Tick 2: on-demand, launched at tick 1 (30 s changeover, 30 s of work).
-  EXPECT_EQ(log.inputs[2].instance, Market::kOnDemand);
+  EXPECT_EQ(log.inputs[2].instance, Mode::kOnDemand);
   EXPECT_EQ(log.inputs[2].overhead_left_s, 0);
   EXPECT_EQ(log.inputs[2].remaining_work_s, 90);
 }
