@@ -17,6 +17,8 @@ struct RemoteLayout {
   std::string status_file;   // root/status.json: phase, exit code, notices
   std::string out_dir;       // root/out: outputs and logs staged for the controller
   std::string setup_marker;  // root/.setup-done: setup ran on this instance
+  std::string snapshot_dir;  // root/ckpt-snapshot: checkpoint copy + MANIFEST.json
+  std::string heartbeat;     // root/heartbeat: touched whenever the controller polls
 
   static RemoteLayout ForJob(const std::string& job_id) {
     RemoteLayout l;
@@ -29,6 +31,8 @@ struct RemoteLayout {
     l.status_file = l.root + "/status.json";
     l.out_dir = l.root + "/out";
     l.setup_marker = l.root + "/.setup-done";
+    l.snapshot_dir = l.root + "/ckpt-snapshot";
+    l.heartbeat = l.root + "/heartbeat";
     return l;
   }
   // The checkpoint directory for a spec's checkpoint.dir (relative to the workdir).

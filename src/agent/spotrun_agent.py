@@ -8,11 +8,24 @@ uses comes from that config (the layout is defined once, in src/agent/layout.h).
 
 Commands (ROOT is the job's directory on the instance):
   start ROOT          detach and supervise: inputs, setup, run, outputs
-  poll ROOT OFFSET    print the status JSON on one line, then the log from OFFSET
+                      (does nothing when a supervisor is already running)
+  poll ROOT OFFSET    print the status JSON on one line, then the log from
+                      OFFSET; counts as a heartbeat from the controller
   stop ROOT           stop the job (SIGTERM, grace, SIGKILL), stage outputs
+  snapshot ROOT       copy the checkpoint directory into the snapshot
+                      directory, MANIFEST.json (sha256 per file) written last
+
+While `run` runs, the supervisor polls IMDSv2 every 5 s. On a spot
+interruption notice it sends the configured signal to the job, waits the
+grace period (capped by the time left), takes a final snapshot and reports
+phase "interrupted". It also ends the job when `stop_at` (the budget) is
+reached, and terminates the instance itself when the controller has been
+silent for `controller_timeout` seconds (dead man's switch).
 """
 
+import fcntl
 import glob
+import hashlib
 import html.parser
 import json
 import os
@@ -25,7 +38,8 @@ import time
 import urllib.parse
 import urllib.request
 
-POLL_SECONDS = 5.0
+# EC2 documents polling every 5 s; the local cloud asks for its scaled time.
+POLL_SECONDS = float(os.environ.get("SPOTRUN_IMDS_POLL_SECONDS", "5"))
 
 
 def load_config(root):
@@ -197,7 +211,79 @@ class Imds:
         return None
 
 
+# ---------------------------------------------------------------- snapshots
+
+PARTIAL_SUFFIXES = (".tmp", ".partial", ".spotrun-partial")
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(snap):
+    try:
+        with open(os.path.join(snap, "MANIFEST.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"generation": 0, "files": []}
+
+
+def snapshot(cfg):
+    """Copies changed checkpoint files into the snapshot dir; returns the new
+    generation. The manifest is written last, so a reader that finds it finds
+    every file it lists complete."""
+    src, snap = cfg["checkpoint_dir"], cfg["snapshot_dir"]
+    os.makedirs(snap, exist_ok=True)
+    with open(os.path.join(cfg["root"], "snapshot.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        prev = read_manifest(snap)
+        # Generations continue from the checkpoint this attempt was restored from.
+        prev["generation"] = max(prev["generation"], cfg.get("snapshot_base", 0))
+        known = {f["path"]: f for f in prev["files"]}
+        files = []
+        for dirpath, dirnames, filenames in os.walk(src):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(PARTIAL_SUFFIXES):
+                    continue
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, src)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue  # removed while we walked
+                dest = os.path.join(snap, "files", rel)
+                old = known.get(rel)
+                if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
+                        and os.path.exists(dest):
+                    files.append(old)
+                    continue
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copyfile(path, dest + ".tmp")
+                os.replace(dest + ".tmp", dest)
+                files.append({"path": rel, "size": os.path.getsize(dest),
+                              "mtime_ns": st.st_mtime_ns, "sha256": sha256_file(dest)})
+        keep = {f["path"] for f in files}
+        for dirpath, _, filenames in os.walk(os.path.join(snap, "files")):
+            for name in filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), os.path.join(snap, "files"))
+                if rel not in keep:
+                    os.remove(os.path.join(dirpath, name))
+        generation = prev["generation"] + 1
+        write_json_atomic(os.path.join(snap, "MANIFEST.json"),
+                          {"generation": generation, "created_at": time.time(), "files": files})
+        return generation
+
+
 # ---------------------------------------------------------------- supervise
+
+SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT, "SIGUSR1": signal.SIGUSR1,
+           "SIGUSR2": signal.SIGUSR2, "SIGHUP": signal.SIGHUP}
+
 
 def job_env(cfg):
     env = dict(os.environ)
@@ -206,7 +292,78 @@ def job_env(cfg):
     return env
 
 
-def run_phase(cfg, name, script, notices):
+def controller_silent_for(cfg):
+    try:
+        return time.time() - os.path.getmtime(cfg["heartbeat_file"])
+    except OSError:
+        return 0.0
+
+
+def self_terminate(cfg, why):
+    log(cfg, "terminating this instance: %s" % why)
+    update_status(cfg, self_terminated=why)
+    subprocess.run(cfg["shutdown_command"], shell=True)
+
+
+class Interrupted(Exception):
+    """The instance is being taken back; the final snapshot is taken."""
+
+
+class Stopped(Exception):
+    """The job was stopped (cancel, budget, silent controller)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def signal_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def wait_or_kill(proc, deadline):
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    signal_group(proc, signal.SIGKILL)
+    proc.wait()
+
+
+def handle_notice(cfg, proc, action):
+    """Signals the job, waits the grace period (capped by the time left), takes
+    the final snapshot. The action's time is ISO 8601 UTC."""
+    try:
+        action_at = time.mktime(time.strptime(json.loads(action)["time"], "%Y-%m-%dT%H:%M:%SZ")) \
+            - time.timezone
+    except (ValueError, KeyError, TypeError):
+        action_at = time.time() + 120
+    update_status(cfg, notice=action.strip(), notice_at=time.time())
+    grace = min(cfg.get("grace_seconds", 60), max(0.0, (action_at - time.time()) * 0.5))
+    log(cfg, "interruption notice for %s; sending %s, grace %.1f s" %
+        (time.strftime("%H:%M:%S", time.gmtime(action_at)), cfg.get("signal", "SIGTERM"), grace))
+    signal_group(proc, SIGNALS.get(cfg.get("signal"), signal.SIGTERM))
+    wait_or_kill(proc, time.time() + grace)
+    generation = snapshot(cfg)
+    log(cfg, "final checkpoint snapshot %d taken" % generation)
+    update_status(cfg, phase="interrupted", final_snapshot=generation)
+    raise Interrupted()
+
+
+def check_limits(cfg):
+    """Returns why the job must stop now, or None."""
+    if read_status(cfg).get("stop_requested"):
+        return "stopped"
+    stop_at = cfg.get("stop_at", 0)
+    if stop_at and time.time() >= stop_at:
+        return cfg.get("stop_at_reason", "budget reached")
+    if controller_silent_for(cfg) > cfg.get("controller_timeout", 1800):
+        return "controller silent for %d s" % cfg.get("controller_timeout", 1800)
+    return None
+
+
+def run_phase(cfg, name, script, imds):
     """Runs one shell script in its own process group; returns its exit status."""
     log(cfg, "%s: starting" % name)
     with open(cfg["log_file"], "ab") as out:
@@ -214,44 +371,26 @@ def run_phase(cfg, name, script, notices):
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     update_status(cfg, **{name + "_pid": proc.pid})
-    imds = Imds() if cfg.get("poll_imds", True) else None
     next_poll = 0.0
     while True:
         try:
-            return proc.wait(timeout=0.5)
+            return proc.wait(timeout=0.2)
         except subprocess.TimeoutExpired:
             pass
-        if read_status(cfg).get("stop_requested"):
-            terminate_group(proc, cfg.get("grace_seconds", 10))
+        reason = check_limits(cfg)
+        if reason:
+            signal_group(proc, signal.SIGTERM)
+            wait_or_kill(proc, time.time() + min(cfg.get("grace_seconds", 60), 10))
+            raise Stopped(reason)
         if imds and time.time() >= next_poll:
-            next_poll = time.time() + POLL_SECONDS
-            check_notices(cfg, imds, notices)
-
-
-def check_notices(cfg, imds, notices):
-    action = imds.get("spot/instance-action")
-    if action and "instance-action" not in notices:
-        notices["instance-action"] = action
-        log(cfg, "interruption notice: %s" % action.strip())
-        update_status(cfg, notice=action.strip(), notice_at=time.time())
-    rebalance = imds.get("events/recommendations/rebalance")
-    if rebalance and "rebalance" not in notices:
-        notices["rebalance"] = rebalance
-        log(cfg, "rebalance recommendation: %s" % rebalance.strip())
-
-
-def terminate_group(proc, grace):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.time() + grace
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.1)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+            next_poll = time.time() + cfg.get("imds_poll_seconds", POLL_SECONDS)
+            action = imds.get("spot/instance-action")
+            if action:
+                handle_notice(cfg, proc, action)
+            rebalance = imds.get("events/recommendations/rebalance")
+            if rebalance and not read_status(cfg).get("rebalance"):
+                log(cfg, "rebalance recommendation: %s" % rebalance.strip())
+                update_status(cfg, rebalance=rebalance.strip())
 
 
 def _place(src, dest):
@@ -297,41 +436,79 @@ def stage_outputs(cfg):
     return missing
 
 
+def run_job(cfg):
+    """Inputs, setup, run. Returns (exit status, message)."""
+    fetch_inputs(cfg)
+    imds = Imds() if cfg.get("poll_imds", True) else None
+    setup = cfg.get("setup", "")
+    if setup and not os.path.exists(cfg["setup_marker"]):
+        update_status(cfg, phase="setup")
+        code = run_phase(cfg, "setup", setup, imds)
+        if code != 0:
+            return code, "setup exited with status %d" % code
+        open(cfg["setup_marker"], "w").close()
+    update_status(cfg, phase="run", run_started_at=time.time())
+    code = run_phase(cfg, "run", cfg["run"], imds)
+    return code, "" if code == 0 else "run exited with status %d" % code
+
+
+def idle_until_terminated(cfg, silence_limit):
+    """After the job: wait for the controller to collect and terminate us; if it
+    stays silent, terminate the instance ourselves."""
+    while controller_silent_for(cfg) <= silence_limit:
+        time.sleep(1)
+    self_terminate(cfg, "the controller has been silent for %d s" % silence_limit)
+
+
 def supervise(root):
     cfg = load_config(root)
     os.makedirs(cfg["checkpoint_dir"], exist_ok=True)
+    touch(cfg["heartbeat_file"])
     update_status(cfg, phase="inputs", agent_pid=os.getpid(), attempt=cfg.get("attempt", 1))
-    notices = {}
-    exit_code, message = 0, ""
+    timeout = cfg.get("controller_timeout", 1800)
     try:
-        fetch_inputs(cfg)
-        setup = cfg.get("setup", "")
-        if setup and not os.path.exists(cfg["setup_marker"]):
-            update_status(cfg, phase="setup")
-            exit_code = run_phase(cfg, "setup", setup, notices)
-            if exit_code == 0:
-                open(cfg["setup_marker"], "w").close()
-            else:
-                message = "setup exited with status %d" % exit_code
-        if exit_code == 0 and not read_status(cfg).get("stop_requested"):
-            update_status(cfg, phase="run", run_started_at=time.time())
-            exit_code = run_phase(cfg, "run", cfg["run"], notices)
-            if exit_code != 0:
-                message = "run exited with status %d" % exit_code
+        exit_code, message = run_job(cfg)
+    except Interrupted:
+        idle_until_terminated(cfg, timeout)
+        return
+    except Stopped as e:
+        exit_code, message = 143, e.reason
+        if e.reason != "stopped":
+            log(cfg, "stopping the job: %s" % e.reason)
+            log(cfg, "final checkpoint snapshot %d taken" % snapshot(cfg))
     except Exception as e:  # report every failure to the controller, never die silently
         exit_code, message = 1, "agent: %s" % e
         log(cfg, message)
-    if read_status(cfg).get("stop_requested"):
-        message = message or "stopped"
     log(cfg, "finished: exit status %d" % exit_code)
     update_status(cfg, phase="collecting")
     missing = stage_outputs(cfg)
     update_status(cfg, phase="done", exit_code=exit_code, message=message,
                   missing_outputs=missing, finished_at=time.time())
+    # Once the job is over, a silent controller gets a minute, not the full timeout.
+    idle_until_terminated(cfg, min(timeout, 60) if message != "stopped" else timeout)
+
+
+def touch(path):
+    with open(path, "a"):
+        os.utime(path, None)
+
+
+def supervisor_alive(cfg):
+    pid = read_status(cfg).get("agent_pid")
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return b"spotrun_agent" in f.read()
+    except OSError:
+        return False
 
 
 def daemonize(root):
     cfg = load_config(root)
+    if supervisor_alive(cfg):
+        return
     if os.fork() > 0:
         return
     os.setsid()
@@ -350,7 +527,9 @@ def daemonize(root):
 
 def poll(root, offset):
     cfg = load_config(root)
+    touch(cfg["heartbeat_file"])
     status = read_status(cfg)
+    status["supervisor_alive"] = supervisor_alive(cfg)
     out = sys.stdout.buffer
     out.write((json.dumps(status) + "\n").encode())
     try:
@@ -366,14 +545,20 @@ def stop(root):
     cfg = load_config(root)
     update_status(cfg, stop_requested=True)
     deadline = time.time() + cfg.get("grace_seconds", 10) + 20
-    while time.time() < deadline:
-        if read_status(cfg).get("phase") == "done":
+    while time.time() < deadline and supervisor_alive(cfg):
+        if read_status(cfg).get("phase") in ("done", "interrupted"):
             return 0
         time.sleep(0.2)
     # The supervisor is gone or stuck: stage what there is ourselves.
     stage_outputs(cfg)
     update_status(cfg, phase="done", exit_code=143, message="stopped")
     return 0
+
+
+def read_manifest_after(cfg, generation):
+    manifest = read_manifest(cfg["snapshot_dir"])
+    assert manifest["generation"] >= generation
+    return manifest
 
 
 def main(argv):
@@ -393,6 +578,9 @@ def main(argv):
         return stop(root)
     if cmd == "supervise":
         supervise(root)
+        return 0
+    if cmd == "snapshot":
+        print(json.dumps(read_manifest_after(load_config(root), snapshot(load_config(root)))))
         return 0
     sys.stderr.write("unknown command %s\n" % cmd)
     return 2

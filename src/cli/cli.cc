@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/cmd_simulate.h"
 #include "cli/commands.h"
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/local_sshd.h"
@@ -16,17 +17,33 @@ struct Command {
   const char* summary;
   const char* usage;  // Printed by `spotrun NAME --help`.
   int (*run)(CliContext&, const Args&);
+  // Commands that touch no state run without SPOTRUN_HOME and print their own
+  // --help.
+  int (*run_stateless)(const Args&) = nullptr;
 };
 
 const Command kCommands[] = {
     {"launch", "run a job file on the cloud it names",
-     "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws]\n\n"
+     "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws]\n"
+     "                      [--preempt-at S1,S2,... | --preempt-rate R |\n"
+     "                       --preempt-trace FILE [--trace-speed X]] [--seed N]\n\n"
      "Launches the job described by FILE (see docs/job-spec.md): picks the cheapest\n"
      "instance that fits, uploads the workdir, runs setup and run with live logs,\n"
      "brings the outputs back and terminates the instance.\n\n"
      "  --results DIR   where outputs and logs land (default ./spotrun-results/NAME-ID)\n"
      "  --detach        return at once; a background controller drives the job\n"
-     "  --cloud NAME    override the job file's cloud\n",
+     "  --cloud NAME    override the job file's cloud\n\n"
+     "The local cloud's simulated spot market (local cloud only; every reclaim\n"
+     "comes with an interruption notice through IMDS first, EC2's 2 minutes\n"
+     "scaled to 5 s):\n"
+     "  --preempt-at S1,S2,...  reclaim the i-th spot instance Si seconds after\n"
+     "                          its `run` starts\n"
+     "  --preempt-rate R        reclaim at random, R times per hour on average\n"
+     "  --preempt-trace FILE    follow a spot availability trace (data/traces/):\n"
+     "                          no launch while it says unavailable, reclaim when\n"
+     "                          it turns unavailable\n"
+     "  --trace-speed X         trace seconds per real second (default 3600)\n"
+     "  --seed N                seed of --preempt-rate (default 1)\n",
      CmdLaunch},
     {"status", "show jobs and their state, cost and attempts",
      "usage: spotrun status [JOB] [--json]\n\n"
@@ -42,6 +59,8 @@ const Command kCommands[] = {
      "usage: spotrun down [JOB | --all]\n\n"
      "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
      CmdDown},
+    {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
+     RunSimulateCommand},
     {"prices", "spot prices per zone, cheapest first, with the saving",
      "usage: spotrun prices [--gpu NAME] [--type TYPE] [--region R]\n\n"
      "Lists spot prices per zone, cheapest first, with the on-demand price and the\n"
@@ -93,6 +112,7 @@ int RunCli(int argc, char** argv) {
   Args rest(args.begin() + 1, args.end());
   if (name == "_imds" && rest.size() == 1) return RunImdsDaemon(rest[0]);
   if (name == "_sshd" && rest.size() == 2) return RunSshdDaemon(rest[0], rest[1]);
+  if (name == "_local-terminate" && rest.size() == 1) return TerminateLocalInstance(rest[0]);
   const Command* cmd = nullptr;
   for (const auto& c : kCommands) {
     if (name == c.name) cmd = &c;
@@ -101,6 +121,7 @@ int RunCli(int argc, char** argv) {
     fprintf(stderr, "spotrun: unknown command '%s' (see spotrun --help)\n", name.c_str());
     return 2;
   }
+  if (cmd && cmd->run_stateless) return cmd->run_stateless(rest);
   if (cmd && WantsHelp(rest)) {
     fputs(cmd->usage, stdout);
     return 0;

@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/terminal_reporter.h"
+#include "cloud/local/market.h"
 #include "jobs/controller.h"
 #include "jobs/job_summary.h"
 #include "spec/job_spec.h"
@@ -50,6 +52,8 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   c.clock = &ctx.clock;
   c.reporter = reporter;
   c.options.jobs_dir = ctx.jobs_dir();
+  // The local cloud's market moves in scaled time; EC2's capacity comes back in minutes.
+  c.options.capacity_retry_s = cloud->Name() == "local" ? 2 : 30;
   c.interrupted = [] { return g_interrupted.load(); };
   return c;
 }
@@ -67,6 +71,54 @@ void PrintOutcome(CliContext& ctx, const std::string& job_id) {
          s->SavingPercent());
 }
 
+Result<double> ParseNumber(const std::string& flag, const std::string& text) {
+  try {
+    size_t used = 0;
+    double v = std::stod(text, &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  return InvalidArgument("--" + flag + ": expected a number >= 0, got '" + text + "'");
+}
+
+// The local cloud's spot market for this job, from --preempt-at,
+// --preempt-rate, --preempt-trace, --trace-speed and --seed.
+Result<MarketPlan> MarketPlanFromFlags(const ParsedArgs& args, double now) {
+  MarketPlan plan;
+  plan.started_at = now;
+  if (auto at = args.Get("preempt-at")) {
+    std::stringstream list(*at);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      auto v = ParseNumber("preempt-at", item);
+      if (!v.ok()) return v.status();
+      plan.preempt_at.push_back(*v);
+    }
+  }
+  if (auto rate = args.Get("preempt-rate")) {
+    auto v = ParseNumber("preempt-rate", *rate);
+    if (!v.ok()) return v.status();
+    plan.rate_per_hour = *v;
+  }
+  if (auto trace = args.Get("preempt-trace")) {
+    if (!PathExists(*trace)) return InvalidArgument("--preempt-trace: no such file " + *trace);
+    plan.trace_path = fs::absolute(*trace).string();
+    plan.trace_encoding =
+        trace->find("preemption") != std::string::npos ? "preemption" : "availability";
+  }
+  if (auto speed = args.Get("trace-speed")) {
+    auto v = ParseNumber("trace-speed", *speed);
+    if (!v.ok() || *v <= 0) return InvalidArgument("--trace-speed: expected a number > 0");
+    plan.trace_speed = *v;
+  }
+  if (auto seed = args.Get("seed")) {
+    auto v = ParseNumber("seed", *seed);
+    if (!v.ok()) return v.status();
+    plan.seed = static_cast<unsigned>(*v);
+  }
+  return plan;
+}
+
 int ExitCodeFor(JobState state) {
   switch (state) {
     case JobState::kSucceeded:
@@ -81,7 +133,14 @@ int ExitCodeFor(JobState state) {
 }  // namespace
 
 int CmdLaunch(CliContext& ctx, const Args& args) {
-  auto parsed = ParseArgs(args, {{"results", true}, {"detach", false}, {"cloud", true}});
+  auto parsed = ParseArgs(args, {{"results", true},
+                                 {"detach", false},
+                                 {"cloud", true},
+                                 {"preempt-at", true},
+                                 {"preempt-rate", true},
+                                 {"preempt-trace", true},
+                                 {"trace-speed", true},
+                                 {"seed", true}});
   if (!parsed.ok()) return Fail(parsed.status().message(), 2);
   if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
   const std::string file = parsed->positional[0];
@@ -106,6 +165,17 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
     return Fail("--results: " + job.results_dir + " exists and is not empty", 2);
   }
   job.created_at = job.updated_at = ctx.clock.Now();
+  auto plan = MarketPlanFromFlags(*parsed, job.created_at);
+  if (!plan.ok()) return Fail(plan.status().message(), 2);
+  if (!plan->empty()) {
+    if (job.cloud != "local")
+      return Fail("--preempt-*: only the local cloud preempts on request", 2);
+    const std::string dir = ctx.home + "/local/market";
+    if (Status s = MakeDirs(dir); !s.ok()) return Fail(s.ToString(), 1);
+    if (Status s = SaveMarketPlan(dir + "/" + job.id + ".json", *plan); !s.ok()) {
+      return Fail(s.ToString(), 1);
+    }
+  }
   job.controller_pid = getpid();
   job.controller_start = ProcessStartTicks(getpid());
 

@@ -1,6 +1,7 @@
 // `spotrun status` and `spotrun logs`.
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
@@ -105,22 +106,27 @@ int CmdLogs(CliContext& ctx, const Args& args) {
   }
   auto job = ctx.store->GetJob(parsed->positional[0]);
   if (!job.ok()) return fprintf(stderr, "spotrun: %s\n", job.status().message().c_str()), 1;
-  std::ifstream in;
-  std::streamoff offset = 0;
+  // Every attempt's log in order, each under a header once there is more than one.
+  std::map<int, std::streamoff> printed;
   char buf[65536];
   for (;;) {
     bool done = !parsed->Has("follow") || IsTerminal(job->state);
-    in.open(LocalJobLogPath(ctx.jobs_dir(), job->id), std::ios::binary);
-    if (in) {
+    auto attempts = ctx.store->Attempts(job->id);
+    for (const auto& a : attempts.ok() ? *attempts : std::vector<AttemptRecord>{}) {
+      std::ifstream in(LocalAttemptLogPath(ctx.jobs_dir(), job->id, a.number), std::ios::binary);
+      if (!in) continue;
+      if (!printed.count(a.number) && a.number > 1) {
+        printf("--- attempt %d: %s %s in %s ---\n", a.number, a.instance_type.c_str(),
+               a.market.c_str(), a.zone.c_str());
+      }
+      std::streamoff& offset = printed[a.number];
       in.seekg(offset);
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {
         fwrite(buf, 1, in.gcount(), stdout);
         offset += in.gcount();
       }
-      fflush(stdout);
     }
-    in.close();
-    in.clear();
+    fflush(stdout);
     if (done) break;
     ctx.clock.Sleep(0.5);
     auto fresh = ctx.store->GetJob(job->id);

@@ -106,24 +106,32 @@ void SweepTagged(CliContext& ctx, const std::string& cloud_name) {
 
 }  // namespace
 
+Status AdoptJob(CliContext& ctx, const JobRecord& job) {
+  auto claimed = ctx.store->ClaimController(job.id, job.controller_pid, job.controller_start,
+                                            getpid(), ProcessStartTicks(getpid()));
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return Status::Ok();  // Another spotrun process adopted it.
+  ProcessOptions p;
+  p.argv = {ctx.self_exe, "_drive", job.id};
+  p.env["SPOTRUN_HOME"] = ctx.home;
+  p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
+  auto pid = StartDetached(p);
+  if (!pid.ok()) return pid.status();
+  auto took = ctx.store->ClaimController(job.id, getpid(), ProcessStartTicks(getpid()), *pid,
+                                         ProcessStartTicks(*pid));
+  if (!took.ok()) return took.status();
+  fprintf(stderr, "spotrun: job %s (%s) lost its controller; a new one (pid %d) picked it up\n",
+          job.id.c_str(), job.name.c_str(), *pid);
+  return Status::Ok();
+}
+
 void SweepOrphans(CliContext& ctx, bool thorough) {
   auto jobs = ctx.store->ListJobs();
   if (!jobs.ok()) return;
-  for (JobRecord job : *jobs) {
+  for (const JobRecord& job : *jobs) {
     if (IsTerminal(job.state) || ControllerAlive(job)) continue;
-    Status s = TerminateJobInstances(ctx, job, "lost");
-    if (!s.ok()) {
+    if (Status s = AdoptJob(ctx, job); !s.ok()) {
       fprintf(stderr, "spotrun: job %s: %s\n", job.id.c_str(), s.ToString().c_str());
-      continue;
-    }
-    job.state = JobState::kFailed;
-    job.message = "the spotrun process driving this job died; its instance was terminated";
-    job.controller_pid = 0;
-    job.updated_at = ctx.clock.Now();
-    if (ctx.store->UpdateJob(job).ok()) {
-      (void)ctx.store->AddEvent(job.id, job.updated_at, "FAILED", job.message);
-      fprintf(stderr, "spotrun: job %s (%s): %s\n", job.id.c_str(), job.name.c_str(),
-              job.message.c_str());
     }
   }
   SweepTagged(ctx, "local");

@@ -67,12 +67,13 @@ Result<std::unique_ptr<CliContext>> OpenContext();
 // True when the process that drives `job` is alive.
 bool ControllerAlive(const JobRecord& job);
 
-// Ends what a dead controller left behind: for every unfinished job whose
-// controller is gone, terminates its instances and marks it FAILED; then
-// terminates spotrun-tagged instances whose job is over or unknown (and, on
-// AWS, their key pairs and security groups: SweepAwsOrphans, every 10 minutes
-// at most unless `thorough`).
-// Prints one line per thing it ended to stderr. Errors are reported, not fatal.
+// Picks up what a dead controller left behind: every unfinished job whose
+// controller is gone gets a new detached controller (`spotrun _drive`), which
+// re-attaches to its instance or relaunches; then spotrun-tagged instances
+// whose job is over or unknown are terminated (and, on AWS, their key pairs
+// and security groups: SweepAwsOrphans, every 10 minutes at most unless
+// `thorough`). Prints one line per action to stderr. Errors are reported, not
+// fatal.
 void SweepOrphans(CliContext& ctx, bool thorough = false);
 
 // Terminates the instances of `job`'s open attempts and closes their billing.

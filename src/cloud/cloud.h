@@ -76,6 +76,13 @@ class Cloud {
       const std::map<std::string, std::string>& tags) = 0;
   // The data plane to a running instance.
   virtual Result<std::unique_ptr<Host>> HostFor(const Instance& instance) = 0;
+  // A shell command that, run on `instance`, terminates it (the agent's dead
+  // man's switch). EC2 instances are launched with shutdown behaviour
+  // "terminate", so shutting down is terminating.
+  virtual std::string SelfTerminateCommand(const Instance& instance) const {
+    (void)instance;
+    return "sudo shutdown -h now || shutdown -h now";
+  }
 };
 
 // Tag keys put on every resource spotrun creates (names defined once here).

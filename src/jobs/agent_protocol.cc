@@ -1,5 +1,6 @@
 #include "jobs/agent_protocol.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace spotrun {
@@ -7,10 +8,10 @@ namespace spotrun {
 using nlohmann::json;
 
 std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
-                            const std::string& job_id, int attempt) {
+                            const std::string& job_id, const AttemptConfig& attempt) {
   json env = spec.envs;
   env["SPOTRUN_JOB_ID"] = job_id;
-  env["SPOTRUN_ATTEMPT"] = std::to_string(attempt);
+  env["SPOTRUN_ATTEMPT"] = std::to_string(attempt.attempt);
   json url_inputs = json::array();
   for (const auto& in : spec.inputs) {
     if (in.is_url) url_inputs.push_back({{"remote", in.remote}, {"source", in.source}});
@@ -19,7 +20,16 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
   for (const auto& out : spec.outputs)
     outputs.push_back({{"remote", out.remote}, {"dest", out.dest}});
   json cfg = {{"job_id", job_id},
-              {"attempt", attempt},
+              {"attempt", attempt.attempt},
+              {"root", layout.root},
+              {"snapshot_dir", layout.snapshot_dir},
+              {"heartbeat_file", layout.heartbeat},
+              {"signal", spec.recovery.signal},
+              {"controller_timeout", spec.recovery.controller_timeout_s},
+              {"stop_at", attempt.stop_at},
+              {"stop_at_reason", attempt.stop_at_reason},
+              {"shutdown_command", attempt.shutdown_command},
+              {"snapshot_base", attempt.snapshot_base},
               {"workdir", layout.workdir},
               {"checkpoint_dir", layout.CheckpointDir(spec.checkpoint.dir)},
               {"log_file", layout.log_file},
@@ -32,7 +42,7 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"env", env},
               {"url_inputs", url_inputs},
               {"outputs", outputs},
-              {"grace_seconds", 10}};
+              {"grace_seconds", spec.recovery.grace_period_s}};
   return cfg.dump(2);
 }
 
@@ -44,8 +54,23 @@ std::string AgentPollCommand(const RemoteLayout& l, long long log_offset) {
   return "python3 " + l.agent + " poll " + l.root + " " + std::to_string(log_offset);
 }
 
+std::string AgentSnapshotCommand(const RemoteLayout& l) {
+  return "python3 " + l.agent + " snapshot " + l.root;
+}
+
 std::string AgentStopCommand(const RemoteLayout& l) {
   return "python3 " + l.agent + " stop " + l.root;
+}
+
+std::optional<double> NoticeActionTime(const std::string& notice_json) {
+  json j = json::parse(notice_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("time") || !j["time"].is_string()) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  const std::string t = j["time"];
+  if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return std::nullopt;
+  return static_cast<double>(timegm(&tm));
 }
 
 Result<PollResult> ParsePollOutput(const std::string& output) {
@@ -59,6 +84,8 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   r.status.message = j.value("message", "");
   r.status.notice = j.value("notice", "");
   r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
+  r.status.final_snapshot = j.value("final_snapshot", 0);
+  r.status.supervisor_alive = j.value("supervisor_alive", false);
   r.log = output.substr(nl + 1);
   return r;
 }

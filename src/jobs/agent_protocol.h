@@ -3,6 +3,7 @@
 // src/agent/spotrun_agent.py.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,18 @@
 
 namespace spotrun {
 
+// What differs between attempts of one job.
+struct AttemptConfig {
+  int attempt = 1;
+  double stop_at = 0;            // Epoch seconds when the budget runs out; 0 = never.
+  std::string stop_at_reason;    // "budget.max_duration reached" / "budget.max_cost reached"
+  std::string shutdown_command;  // How the instance terminates itself.
+  int snapshot_base = 0;         // Generation of the checkpoint restored; snapshots count on.
+};
+
 // The agent's config.json for one attempt of a job.
 std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
-                            const std::string& job_id, int attempt);
+                            const std::string& job_id, const AttemptConfig& attempt);
 
 // Shell commands run on the instance (from the home directory).
 std::string AgentStartCommand(const RemoteLayout& layout);
@@ -32,12 +42,19 @@ struct AgentStatus {
   std::string message;
   std::string notice;  // Spot interruption notice, if one arrived.
   std::vector<std::string> missing_outputs;
+  int final_snapshot = 0;  // Generation of the snapshot taken on a notice.
+  bool supervisor_alive = false;
 };
+std::string AgentSnapshotCommand(const RemoteLayout& layout);
 
 struct PollResult {
   AgentStatus status;
   std::string log;  // Log bytes from the requested offset.
 };
+
+// The time (epoch seconds) in an EC2 spot/instance-action notice:
+// {"action": "terminate", "time": "2026-11-26T06:27:58Z"}.
+std::optional<double> NoticeActionTime(const std::string& notice_json);
 
 // Parses the output of AgentPollCommand.
 Result<PollResult> ParsePollOutput(const std::string& output);

@@ -20,8 +20,10 @@ struct ControllerOptions {
   double poll_interval_s = 0.5;
   // Consecutive failed polls before the instance is declared lost.
   int max_poll_failures = 60;
-  // Directory for the job's local log copy (<jobs_dir>/<id>/job.log).
+  // Directory for the job's local state: <jobs_dir>/<id>/attempt-N.log, checkpoints/.
   std::string jobs_dir;
+  // Seconds to wait before trying again when no spot capacity is to be had.
+  double capacity_retry_s = 30;
 };
 
 struct ControllerContext {
@@ -39,7 +41,10 @@ struct ControllerContext {
 // reason in JobRecord::message; only store failures are returned as Status.
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
 
-// Path of the job's local log copy.
-std::string LocalJobLogPath(const std::string& jobs_dir, const std::string& job_id);
+// Path of the local copy of one attempt's log (what `spotrun logs` prints).
+std::string LocalAttemptLogPath(const std::string& jobs_dir, const std::string& job_id,
+                                int attempt);
+// Directory of the job's checkpoint store.
+std::string LocalCheckpointDir(const std::string& jobs_dir, const std::string& job_id);
 
 }  // namespace spotrun

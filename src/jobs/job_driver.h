@@ -1,11 +1,22 @@
 // JobDriver: the state of one job while DriveJob runs it. Internal to jobs/.
+//
+// A job runs as a sequence of attempts, one instance each. An attempt ends
+// done (the agent finished `run`), stopped (cancel, Ctrl-C, budget),
+// interrupted (spot preemption, decided from the agent's notice and the
+// cloud's instance state) or lost (the cloud says the instance is gone
+// without a notice). Interrupted and lost attempts are relaunched and resumed
+// from the checkpoint store; a failing `run` is restarted up to
+// recovery.max_restarts times.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/layout.h"
 #include "jobs/agent_protocol.h"
+#include "jobs/checkpoint_store.h"
 #include "jobs/controller.h"
 #include "policy/placement.h"
 #include "remote/host.h"
@@ -13,41 +24,72 @@
 
 namespace spotrun {
 
+enum class AttemptEnd { kDone, kStopped, kInterrupted, kLost };
+
 class JobDriver {
  public:
   JobDriver(const ControllerContext& ctx, JobRecord record, JobSpec spec);
   Result<JobState> Run();
 
  private:
+  // Attempts.
   Status Transition(JobState next, const std::string& detail);
+  // Picks up where a previous controller left the latest attempt; false when
+  // there is nothing to pick up.
+  Result<bool> Reattach();
+  // Launches the next attempt: candidates in recovery order, waiting while
+  // every spot pool is out of capacity.
   Status Provision();
-  Status LaunchCandidate(const Candidate& c);
+  std::vector<Candidate> CandidatesInOrder(std::string* why_none);
+  // The first kCandidatesPerRound of those (keeping an on-demand fallback).
+  std::vector<Candidate> CandidatesToTry(std::string* why_none);
+  Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
   Status SetUp();
-  // Polls the agent until it reports "done"; sends the stop when Stopping().
-  Result<AgentStatus> Watch();
+  AttemptConfig MakeAttemptConfig() const;
+  // Polls the agent until the attempt ends.
+  Result<AttemptEnd> Watch(AgentStatus* final_status);
   Result<AgentStatus> PollOnce();
+  // Decides what a failed poll means from the cloud's view of the instance;
+  // nullopt while it is undecided.
+  std::optional<AttemptEnd> OnPollFailure(const Status& failure, int* failures);
+  void SyncCheckpoint(const std::string& why);
   // True once a cancel, Ctrl-C or a budget limit asks the job to stop.
   bool Stopping();
-  // Brings back outputs and logs into the results directory (atomically).
+
+  // Closes an interrupted or lost attempt before the relaunch.
+  Status EndAttempt(AttemptEnd end);
+
+  // Endings.
   Status Collect();
-  // Stages and collects what an instance still has after a failure.
   void SalvageLogs();
   // Terminates the instance (retrying) and closes the attempt's billing.
   Status TerminateInstance(const std::string& outcome);
   Result<JobState> Finish(JobState state, const std::string& message, int exit_code);
+  Result<JobState> FinishDone(const AgentStatus& status);
+  std::string AttemptLogPath() const;
 
   const ControllerContext& ctx_;
   JobRecord job_;
   JobSpec spec_;
   RemoteLayout layout_;
-  AttemptRecord attempt_;
+  CheckpointStore checkpoints_;
+  std::vector<AttemptRecord> history_;  // Earlier attempts, oldest first.
+  AttemptRecord attempt_;               // The current attempt.
   Instance instance_;
   std::unique_ptr<Host> host_;
   long long log_offset_ = 0;
   double phase_started_ = 0;
+  double last_sync_ = 0;
+  double reclaim_at_ = 0;  // When the noticed reclaim happens; 0 = no notice.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };
+
+// Offers asked for in one round of launches before waiting for capacity.
+inline constexpr size_t kCandidatesPerRound = 8;
+
+// Upper bound on instances launched for one job, whatever happens.
+inline constexpr int kMaxAttempts = 100;
 
 }  // namespace spotrun

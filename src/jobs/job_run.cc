@@ -1,4 +1,5 @@
-// DriveJob and the end of a job: outputs, termination, the final state.
+// DriveJob: the attempt loop, picking up after a dead controller, and the
+// end of a job (outputs, termination, the final state).
 #include <filesystem>
 #include <sstream>
 
@@ -20,45 +21,156 @@ Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_i
 
 Result<JobState> JobDriver::Run() {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx_.options.jobs_dir + "/" + job_.id));
-  SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kProvisioning, "choosing the cheapest offer"));
-  Status s = Provision();
-  if (s.ok()) {
+  auto reattached = Reattach();
+  if (!reattached.ok()) return reattached.status();
+  bool attached = *reattached;
+  int restarts = 0;
+  for (const auto& a : history_) restarts += a.outcome == "failed" ? 1 : 0;
+  for (;;) {
+    if (!attached) {
+      if (static_cast<int>(history_.size()) >= kMaxAttempts) {
+        return Finish(JobState::kFailed,
+                      "gave up after " + std::to_string(kMaxAttempts) + " instances", -1);
+      }
+      SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kProvisioning, "choosing the cheapest offer"));
+      Status s = Provision();
+      if (s.ok()) {
+        log_offset_ = 0;
+        SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
+        s = SetUp();
+      }
+      if (!s.ok() && !instance_.id.empty()) {
+        // An instance taken back while being set up is a preemption, not a failure.
+        int unused = ctx_.options.max_poll_failures;
+        if (auto end = OnPollFailure(s, &unused)) {
+          SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
+          continue;
+        }
+      }
+      if (!s.ok()) {
+        SalvageLogs();
+        bool cancelled = s.code() == Code::kCancelled && stop_state_ == JobState::kCancelled;
+        SPOTRUN_RETURN_IF_ERROR(TerminateInstance(cancelled ? "cancelled" : "failed"));
+        return Finish(cancelled ? JobState::kCancelled : JobState::kFailed,
+                      stop_reason_.empty() ? s.message() : stop_reason_, -1);
+      }
+    }
+    attached = false;
+    AgentStatus status;
+    auto end = Watch(&status);
+    if (!end.ok()) {
+      SalvageLogs();
+      SPOTRUN_RETURN_IF_ERROR(TerminateInstance("lost"));
+      return Finish(JobState::kFailed, "lost the instance: " + end.status().message(), -1);
+    }
+    if (*end == AttemptEnd::kInterrupted || *end == AttemptEnd::kLost) {
+      SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
+      if (Stopping()) return Finish(stop_state_, stop_reason_, -1);
+      continue;
+    }
+    if (*end == AttemptEnd::kDone && status.exit_code != 0 && stop_reason_.empty() &&
+        restarts < spec_.recovery.max_restarts) {
+      ++restarts;
+      SalvageLogs();
+      SPOTRUN_RETURN_IF_ERROR(TerminateInstance("failed"));
+      ctx_.reporter->Note(status.message + "; restart " + std::to_string(restarts) + " of " +
+                          std::to_string(spec_.recovery.max_restarts));
+      continue;
+    }
+    return FinishDone(status);
+  }
+}
+
+Status JobDriver::EndAttempt(AttemptEnd end) {
+  const bool preempted = end == AttemptEnd::kInterrupted;
+  const std::string id = instance_.id;
+  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(preempted ? "preempted" : "lost"));
+  SPOTRUN_RETURN_IF_ERROR(
+      ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), preempted ? "PREEMPTED" : "LOST", id));
+  ctx_.reporter->Note(std::string(preempted ? "preempted" : "lost the instance") +
+                      "; relaunching from checkpoint snapshot " +
+                      std::to_string(checkpoints_.Current().generation));
+  // The capacity is being taken back: relaunch once the reclaim has happened.
+  // Notice times are whole seconds, so wait one more.
+  while (reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
+    ctx_.clock->Sleep(ctx_.options.poll_interval_s);
+  }
+  reclaim_at_ = 0;
+  return Status::Ok();
+}
+
+Result<bool> JobDriver::Reattach() {
+  auto attempts = ctx_.store->Attempts(job_.id);
+  if (!attempts.ok()) return attempts.status();
+  history_ = *attempts;
+  if (history_.empty()) return false;
+  AttemptRecord last = history_.back();
+  if (last.ended_at > 0 || last.outcome == "launch-failed") return false;
+  history_.pop_back();
+  attempt_ = last;
+  ctx_.reporter->Note("picking up attempt " + std::to_string(last.number) + " after a restart");
+  if (last.instance_id.empty()) {
+    // The launch was in flight: the same client token yields the same instance.
+    Candidate c;
+    c.offer.instance_type = last.instance_type;
+    c.offer.region = last.region;
+    c.offer.zone = last.zone;
+    c.offer.on_demand_price = last.on_demand_price_per_hour;
+    c.market = last.market == "spot" ? Market::kSpot : Market::kOnDemand;
+    c.price = last.price_per_hour;
+    c.max_price = spec_.resources.max_price.value_or(last.on_demand_price_per_hour);
+    SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kProvisioning, "resuming the launch"));
+    if (!LaunchCandidate(c, last.client_token).ok()) return false;
+  } else {
+    auto d = ctx_.cloud->Describe(last.instance_id);
+    if (!d.ok() || d->state != InstanceState::kRunning) {
+      // Gone while nobody watched: close the attempt and relaunch.
+      attempt_.ended_at = d.ok() && d->end_time > 0 ? d->end_time : ctx_.clock->Now();
+      attempt_.outcome =
+          d.ok() && d->state_reason.find("Spot") != std::string::npos ? "preempted" : "lost";
+      SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
+      history_.push_back(attempt_);
+      return false;
+    }
+    instance_ = *d;
+    auto host = ctx_.cloud->HostFor(instance_);
+    if (!host.ok()) return false;
+    host_ = std::move(host).value();
+  }
+  std::error_code ec;
+  log_offset_ = static_cast<long long>(fs::file_size(AttemptLogPath(), ec));
+  if (ec) log_offset_ = 0;
+  auto probe = PollOnce();
+  if (!probe.ok() ||
+      (!probe->supervisor_alive && probe->phase != "done" && probe->phase != "interrupted")) {
+    // The agent never started (or died with its instance half set up).
     SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
-    s = SetUp();
+    if (Status s = SetUp(); !s.ok()) return s;
   }
-  if (!s.ok()) {
-    SalvageLogs();
-    bool cancelled = s.code() == Code::kCancelled ||
-                     (stop_state_ == JobState::kCancelled && !stop_reason_.empty());
-    SPOTRUN_RETURN_IF_ERROR(TerminateInstance(cancelled ? "cancelled" : "failed"));
-    return Finish(cancelled ? JobState::kCancelled : JobState::kFailed,
-                  stop_reason_.empty() ? s.message() : stop_reason_, -1);
-  }
-  auto status = Watch();
-  if (!status.ok()) {
-    SalvageLogs();
-    SPOTRUN_RETURN_IF_ERROR(TerminateInstance("lost"));
-    return Finish(JobState::kFailed, "lost the instance: " + status.status().message(), -1);
-  }
+  return true;
+}
+
+Result<JobState> JobDriver::FinishDone(const AgentStatus& status) {
   Status collected = Collect();
-  JobState final_state = JobState::kSucceeded;
-  std::string message = status->message;
+  JobState state = JobState::kSucceeded;
+  std::string message = status.message;
   if (!stop_reason_.empty()) {
-    final_state = stop_state_;
+    state = stop_state_;
     message = stop_reason_;
-  } else if (status->exit_code != 0) {
-    final_state = JobState::kFailed;
+  } else if (status.exit_code != 0) {
+    state = JobState::kFailed;
   } else if (!collected.ok()) {
-    final_state = JobState::kFailed;
+    state = JobState::kFailed;
     message = collected.message();
-  } else if (!status->missing_outputs.empty()) {
-    final_state = JobState::kFailed;
-    message = "outputs not found: " + status->missing_outputs.front();
+  } else if (!status.missing_outputs.empty()) {
+    state = JobState::kFailed;
+    message = "outputs not found: " + status.missing_outputs.front();
   }
-  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(final_state == JobState::kSucceeded   ? "succeeded"
-                                            : final_state == JobState::kCancelled ? "cancelled"
-                                                                                  : "failed"));
-  return Finish(final_state, message, status->exit_code);
+  const char* outcome = state == JobState::kSucceeded   ? "succeeded"
+                        : state == JobState::kCancelled ? "cancelled"
+                                                        : "failed";
+  SPOTRUN_RETURN_IF_ERROR(TerminateInstance(outcome));
+  return Finish(state, message, status.exit_code);
 }
 
 Status JobDriver::Collect() {
@@ -102,7 +214,11 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
   attempt_.ended_at = d.ok() && d->end_time > 0 ? d->end_time : ctx_.clock->Now();
   attempt_.outcome = outcome;
   SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
+  history_.push_back(attempt_);
   ctx_.reporter->Note("terminated " + instance_.id);
+  host_.reset();
+  instance_ = Instance{};
+  attempt_ = AttemptRecord{};
   return Status::Ok();
 }
 

@@ -112,7 +112,7 @@ FieldParser Section(std::string_view key, Fn read) {
 
 Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) {
   bool has_run = false;
-  const std::array<FieldParser, 12> parsers = {
+  const std::array<FieldParser, 13> parsers = {
       FieldParser{"name", [&](const Entry& e,
                               const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
       FieldParser{"cloud",
@@ -136,6 +136,8 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
       Section("outputs", [&](const YAML::Node& n) { return ParseOutputs(ctx, n, &spec->outputs); }),
       Section("checkpoint",
               [&](const YAML::Node& n) { return ParseCheckpoint(ctx, n, &spec->checkpoint); }),
+      Section("recovery",
+              [&](const YAML::Node& n) { return ParseRecovery(ctx, n, &spec->recovery); }),
       Section("budget", [&](const YAML::Node& n) { return ParseBudget(ctx, n, &spec->budget); }),
       FieldParser{"ssh_cidr",
                   [&](const Entry& e, const std::string&) {

@@ -55,6 +55,27 @@ struct CheckpointSpec {
   // Directory the job writes checkpoints to, relative to the workdir on the
   // instance; given to the job as SPOTRUN_CHECKPOINT_DIR. Default: "checkpoints".
   std::string dir = "checkpoints";
+  // Seconds between copies of the checkpoint directory to the checkpoint store
+  // (besides the final copy on an interruption notice). Default: 300.
+  double sync_interval_s = 300;
+};
+
+// What happens when the instance is taken back or the job's own code fails.
+struct RecoverySpec {
+  // Times a failing `run` (non-zero exit, not a preemption) is started again,
+  // on a new instance, from the last checkpoint. Default: 0.
+  int max_restarts = 0;
+  // Relaunch on on-demand capacity when no spot offer can be had. Default: false.
+  bool on_demand_fallback = false;
+  // Signal sent to the job on an interruption notice: SIGTERM (default),
+  // SIGINT, SIGUSR1, SIGUSR2 or SIGHUP.
+  std::string signal = "SIGTERM";
+  // Seconds the job gets after the signal before the final checkpoint copy
+  // (capped by the time left before the instance goes). Default: 60.
+  double grace_period_s = 60;
+  // The instance terminates itself when the controller has been silent this
+  // many seconds (dead man's switch). Default: 1800.
+  double controller_timeout_s = 1800;
 };
 
 struct BudgetSpec {
@@ -86,6 +107,7 @@ struct JobSpec {
   std::string run;
   std::vector<OutputSpec> outputs;
   CheckpointSpec checkpoint;
+  RecoverySpec recovery;
   BudgetSpec budget;
 
   // Where the spec came from (absolute path of the job file).

@@ -58,6 +58,17 @@ Status ReadAccelerators(const SpecContext& ctx, const YAML::Node& node, const st
   return Status::Ok();
 }
 
+Status ReadOptionalPositive(const SpecContext& ctx, const YAML::Node& node,
+                            const std::string& field, std::optional<double>* out) {
+  if (node.IsNull()) return Status::Ok();
+  double value = 0;
+  SPOTRUN_RETURN_IF_ERROR(ReadPositiveNumber(ctx, node, field, &value));
+  *out = value;
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                     std::optional<double>* out) {
   if (node.IsNull()) return Status::Ok();
@@ -74,17 +85,6 @@ Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::s
   *out = *seconds;
   return Status::Ok();
 }
-
-Status ReadOptionalPositive(const SpecContext& ctx, const YAML::Node& node,
-                            const std::string& field, std::optional<double>* out) {
-  if (node.IsNull()) return Status::Ok();
-  double value = 0;
-  SPOTRUN_RETURN_IF_ERROR(ReadPositiveNumber(ctx, node, field, &value));
-  *out = value;
-  return Status::Ok();
-}
-
-}  // namespace
 
 Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources* out) {
   auto string_field = [&](std::string_view key, std::string* target) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ Status ParseWorkdir(const SpecContext& ctx, const YAML::Node& node, std::string*
 // `envs:` (NAME -> scalar, kept as written).
 Status ParseEnvs(const SpecContext& ctx, const YAML::Node& node,
                  std::map<std::string, std::string>* out);
+
+// A duration in seconds: a number, or "90s", "30m", "2h", "1d", "1h30m"; > 0.
+Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                    std::optional<double>* out);
+
+// `recovery:` -> RecoverySpec.
+Status ParseRecovery(const SpecContext& ctx, const YAML::Node& node, RecoverySpec* out);
 
 // `budget:` -> BudgetSpec.
 Status ParseBudget(const SpecContext& ctx, const YAML::Node& node, BudgetSpec* out);

@@ -146,10 +146,17 @@ Status ParseOutputs(const SpecContext& ctx, const YAML::Node& node, std::vector<
 }
 
 Status ParseCheckpoint(const SpecContext& ctx, const YAML::Node& node, CheckpointSpec* out) {
-  const std::array<FieldParser, 1> parsers = {
+  const std::array<FieldParser, 2> parsers = {
       FieldParser{"dir",
                   [&](const Entry& e, const std::string& f) {
                     return ReadInsidePath(ctx, e.value, f, kRemoteWorkdir, &out->dir);
+                  }},
+      FieldParser{"sync_interval",
+                  [&](const Entry& e, const std::string& f) {
+                    std::optional<double> seconds;
+                    SPOTRUN_RETURN_IF_ERROR(ReadDuration(ctx, e.value, f, &seconds));
+                    if (seconds) out->sync_interval_s = *seconds;
+                    return Status::Ok();
                   }},
   };
   return ParseFields(ctx, node, "checkpoint", parsers);

@@ -181,6 +181,18 @@ Result<std::vector<JobRecord>> Store::ListJobs() {
   return jobs;
 }
 
+Result<bool> Store::ClaimController(const std::string& job_id, int old_pid,
+                                    unsigned long long old_start, int pid,
+                                    unsigned long long start) {
+  Statement s(db_,
+              "UPDATE jobs SET controller_pid=?4, controller_start=?5 "
+              "WHERE id=?1 AND controller_pid=?2 AND controller_start=?3");
+  s.Bind(1, job_id).Bind(2, old_pid).Bind(3, static_cast<long long>(old_start)).Bind(4, pid);
+  s.Bind(5, static_cast<long long>(start));
+  SPOTRUN_RETURN_IF_ERROR(s.Run());
+  return sqlite3_changes(db_) == 1;
+}
+
 Status Store::RequestCancel(const std::string& job_id) {
   Statement s(db_, "UPDATE jobs SET cancel_requested=1 WHERE id=?1");
   s.Bind(1, job_id);

@@ -84,6 +84,10 @@ class Store {
   Result<JobRecord> GetJob(const std::string& id_or_name);
   // All jobs, oldest first.
   Result<std::vector<JobRecord>> ListJobs();
+  // Makes (pid, start) the job's controller if its controller is still
+  // (old_pid, old_start); false when another process claimed it first.
+  Result<bool> ClaimController(const std::string& job_id, int old_pid, unsigned long long old_start,
+                               int pid, unsigned long long start);
   // Sets cancel_requested without touching the other columns.
   Status RequestCancel(const std::string& job_id);
 

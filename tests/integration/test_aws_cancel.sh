@@ -21,6 +21,5 @@ spotrun cancel "$id" | tee cancel.txt
 grep -q CANCELLED cancel.txt || fail "cancel did not report CANCELLED"
 grep -q "epoch 2/" results/logs/job.log || fail "logs not brought back after cancel"
 $MOTO_CHECK gone "$id" || fail "job $id left resources in moto"
-[ -z "$(test_sshd_session_pids)" ] || fail "the job's processes still run on the instance"
 assert_no_ssh_processes
 pass "aws: detach + cancel terminates and cleans up"

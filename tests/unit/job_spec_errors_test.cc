@@ -53,10 +53,10 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
   EXPECT_EQ(Error("run: x\nbudget: {max_cots: 3}\n"),
             At("2:10: budget.max_cots: unknown key; did you mean 'max_cost'?"));
   EXPECT_EQ(Error("run: x\ncheckpoint:\n  path: ck\n"),
-            At("3:3: checkpoint.path: unknown key; expected one of: dir"));
+            At("3:3: checkpoint.path: unknown key; expected one of: dir, sync_interval"));
   EXPECT_EQ(Error("run: x\nflavour: big\n"),
             At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, budget, ssh_cidr"));
+               "inputs, envs, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr"));
 }
 
 TEST_F(JobSpecErrorTest, DuplicateAndNonStringKeys) {
@@ -143,7 +143,44 @@ TEST_F(JobSpecErrorTest, DeepNestingIsAnErrorNotACrash) {
 TEST_F(JobSpecErrorTest, LineBreaksInKeysStayEscaped) {
   EXPECT_EQ(Error("run: x\n\"a\\nb\": 1\n"),
             At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, budget, ssh_cidr"));
+               "inputs, envs, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr"));
+}
+
+}  // namespace
+}  // namespace spotrun
+
+namespace spotrun {
+namespace {
+
+TEST(RecoverySpecTest, DefaultsAndValues) {
+  auto dir = std::filesystem::temp_directory_path() / ("spotrun-rec-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto spec = ParseJobSpec("run: x\n", (dir / "job.yaml").string());
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec->recovery.max_restarts, 0);
+  EXPECT_FALSE(spec->recovery.on_demand_fallback);
+  EXPECT_EQ(spec->recovery.signal, "SIGTERM");
+  EXPECT_EQ(spec->checkpoint.sync_interval_s, 300);
+  spec = ParseJobSpec(
+      "run: x\ncheckpoint: {sync_interval: 2m}\nrecovery:\n  max_restarts: 2\n"
+      "  on_demand_fallback: yes\n  signal: SIGUSR1\n  grace_period: 30s\n"
+      "  controller_timeout: 1h\n",
+      (dir / "job.yaml").string());
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->checkpoint.sync_interval_s, 120);
+  EXPECT_EQ(spec->recovery.max_restarts, 2);
+  EXPECT_TRUE(spec->recovery.on_demand_fallback);
+  EXPECT_EQ(spec->recovery.signal, "SIGUSR1");
+  EXPECT_EQ(spec->recovery.grace_period_s, 30);
+  EXPECT_EQ(spec->recovery.controller_timeout_s, 3600);
+  auto bad = ParseJobSpec("run: x\nrecovery:\n  signal: SIGKILL\n", (dir / "job.yaml").string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":3:11: recovery.signal: expected one of"),
+            std::string::npos)
+      << bad.status().message();
+  bad = ParseJobSpec("run: x\nrecovery: {max_restarts: -1}\n", (dir / "job.yaml").string());
+  EXPECT_FALSE(bad.ok());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -86,6 +86,11 @@ class AwsCloud : public Cloud {
   // its spotrun:job-id; kInternal without options.ssh, kUnavailable while the
   // instance has no address (and no SPOTRUN_SSH_TARGET).
   Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
+  // Shutting down (the Cloud default), except with SPOTRUN_SSH_TARGET
+  // (options.ssh.target): the machine there may not be the instance, so the
+  // agent's dead man's switch only says why it does not act (the controller
+  // or the orphan sweep still ends the instance).
+  std::string SelfTerminateCommand(const Instance& instance) const override;
 
   // Fails like the first call of a launch would (credentials, permissions,
   // endpoint), by listing the zones of `region`; succeeds otherwise.

@@ -89,6 +89,12 @@ Result<std::unique_ptr<Host>> AwsCloud::HostFor(const Instance& instance) {
   return std::unique_ptr<Host>(std::move(host).value());
 }
 
+std::string AwsCloud::SelfTerminateCommand(const Instance& instance) const {
+  if (!options_.ssh.target) return Cloud::SelfTerminateCommand(instance);
+  return "echo 'spotrun: not shutting down " + options_.ssh.target->ToString() +
+         ": SPOTRUN_SSH_TARGET may not be instance " + instance.id + "' >&2";
+}
+
 Status AwsCloud::CheckAccess(const std::string& region) {
   return ForRegion(region.empty() ? config_.region : region).status();
 }

@@ -1,9 +1,12 @@
 // The local cloud's EC2-compatible IMDSv2 endpoint (see docs/local-cloud.md).
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 
 #include "cloud/local/local_cloud.h"
+#include "cloud/local/market.h"
 #include "util/fs.h"
 #include "util/http_server.h"
 
@@ -85,7 +88,68 @@ class Imds {
   std::set<std::string> tokens_;
 };
 
+// Carries out the instance's preemption schedule, if it has one.
+class Reclaimer {
+ public:
+  explicit Reclaimer(const std::string& dir)
+      : dir_(dir),
+        id_(std::filesystem::path(dir).filename().string()),
+        cloud_(LocalCloudOptions{std::filesystem::path(dir).parent_path().parent_path().string(),
+                                 "", MachineCapacity{}},
+               &clock_) {
+    if (auto s = LoadSchedule(dir + "/preempt.json"); s.ok()) schedule_ = *s;
+  }
+
+  void Tick() {
+    if (!schedule_ || done_) return;
+    std::optional<double> at = ReclaimTime();
+    if (!at) return;
+    const double now = clock_.Now();
+    if (!noticed_ && now >= *at - kLocalNoticeSeconds) {
+      noticed_ = cloud_.SendInterruptionNotice(id_, *at).ok();
+    }
+    if (now >= *at) done_ = cloud_.Preempt(id_).ok();
+  }
+
+ private:
+  std::optional<double> ReclaimTime() {
+    if (!schedule_->after_run_start) {
+      auto inst = cloud_.Describe(id_);
+      if (!inst.ok()) return std::nullopt;
+      return inst->launch_time + schedule_->seconds;
+    }
+    // The agent records when `run` started in its status file.
+    std::error_code ec;
+    for (const auto& job : std::filesystem::directory_iterator(dir_ + "/home/spotrun", ec)) {
+      auto text = ReadFile(job.path().string() + "/status.json");
+      if (!text.ok()) continue;
+      auto j = nlohmann::json::parse(*text, nullptr, false);
+      if (!j.is_discarded() && j.contains("run_started_at")) {
+        return j["run_started_at"].get<double>() + schedule_->seconds;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string dir_;
+  std::string id_;
+  RealClock clock_;
+  LocalCloud cloud_;
+  std::optional<PreemptSchedule> schedule_;
+  bool noticed_ = false;
+  bool done_ = false;
+};
+
 }  // namespace
+
+int TerminateLocalInstance(const std::string& instance_dir) {
+  RealClock clock;
+  std::filesystem::path dir(instance_dir);
+  LocalCloud cloud({dir.parent_path().parent_path().string(), "", MachineCapacity{}}, &clock);
+  Status s = cloud.Terminate(dir.filename().string());
+  if (!s.ok()) fprintf(stderr, "spotrun: %s\n", s.ToString().c_str());
+  return s.ok() ? 0 : 1;
+}
 
 int RunImdsDaemon(const std::string& instance_dir) {
   LoopbackHttpServer server;
@@ -94,9 +158,14 @@ int RunImdsDaemon(const std::string& instance_dir) {
     return 1;
   }
   Imds imds(instance_dir);
+  Reclaimer reclaimer(instance_dir);
   if (!WriteFileAtomic(instance_dir + "/imds.port", std::to_string(server.port())).ok()) return 1;
   server.Serve([&](const HttpRequest& r) { return imds.Handle(r); },
-               [&] { return imds.InstanceAlive(); });
+               [&] {
+                 reclaimer.Tick();
+                 return imds.InstanceAlive();
+               },
+               100);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cloud/local/local_host.h"
 #include "cloud/local/local_sshd.h"
+#include "cloud/local/market.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
@@ -147,7 +148,8 @@ Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
           << " requested, nvidia-smi shows " << matching << " such GPU(s) of " << c.gpus.size();
     }
   }
-  if (why.tellp()) return CapacityError("the local cloud cannot run this job: " + why.str());
+  // Permanent: this machine will not grow, so no other zone or wait helps.
+  if (why.tellp()) return InvalidArgument("the local cloud cannot run this job: " + why.str());
   return Status::Ok();
 }
 
@@ -180,6 +182,12 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
       << " of " << r.instance_type << " in " << offer->zone;
     return CapacityError(m.str());
   }
+  std::optional<PreemptSchedule> schedule;
+  if (r.market == Market::kSpot) {
+    auto drawn = DrawSchedule(r);
+    if (!drawn.ok()) return drawn.status();
+    schedule = *drawn;
+  }
   Instance inst;
   inst.id = NewInstanceId();
   inst.state = InstanceState::kRunning;
@@ -193,6 +201,8 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(InstanceDir(inst.id) + "/home"));
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(options_.root + "/tokens"));
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(inst));
+  if (schedule)
+    SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
   if (Status s = StartImds(inst.id); !s.ok()) {
     (void)Terminate(inst.id);
@@ -234,11 +244,36 @@ Result<Instance> LocalCloud::Describe(const std::string& id) {
   }
 }
 
+std::string LocalCloud::MarketPlanPath(const std::string& job_id) const {
+  return options_.root + "/market/" + job_id + ".json";
+}
+
+Result<std::optional<PreemptSchedule>> LocalCloud::DrawSchedule(const LaunchRequest& r) {
+  auto job = r.tags.find(kTagJobId);
+  if (job == r.tags.end()) return std::optional<PreemptSchedule>();
+  const std::string path = MarketPlanPath(job->second);
+  auto plan = LoadMarketPlan(path);
+  if (!plan.ok()) return std::optional<PreemptSchedule>();  // No plan: never taken back.
+  auto s = NextSpotLaunch(&*plan, clock_->Now());
+  if (!s.ok()) return s.status();
+  SPOTRUN_RETURN_IF_ERROR(SaveMarketPlan(path, *plan));
+  return *s;
+}
+
+Status LocalCloud::Preempt(const std::string& id) {
+  return TerminateWithReason(id, "Server.SpotInstanceTermination: Spot instance termination");
+}
+
 Status LocalCloud::Terminate(const std::string& id) {
+  return TerminateWithReason(id, "Client.UserInitiatedShutdown: User initiated shutdown");
+}
+
+Status LocalCloud::TerminateWithReason(const std::string& id, const std::string& reason) {
   auto inst = Describe(id);
   if (!inst.ok()) return inst.status().code() == Code::kNotFound ? Status::Ok() : inst.status();
   if (inst->state == InstanceState::kTerminated) return Status::Ok();
   inst->state = InstanceState::kShuttingDown;
+  inst->state_reason = reason;
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
   KillInstanceProcesses(id, 2.0);
   inst->state = InstanceState::kTerminated;
@@ -268,6 +303,10 @@ Result<std::vector<Instance>> LocalCloud::ListTagged(
     if (match) out.push_back(*inst);
   }
   return out;
+}
+
+std::string LocalCloud::SelfTerminateCommand(const Instance& instance) const {
+  return "'" + options_.spotrun_bin + "' _local-terminate '" + InstanceDir(instance.id) + "'";
 }
 
 Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cloud/cloud.h"
+#include "cloud/local/market.h"
 #include "remote/job_ssh.h"
 #include "util/clock.h"
 
@@ -44,18 +45,25 @@ class LocalCloud : public Cloud {
   Status Terminate(const std::string& instance_id) override;
   Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>& tags) override;
   Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
+  std::string SelfTerminateCommand(const Instance& instance) const override;
 
   // Sandbox of an instance (its home is InstanceDir(id) + "/home").
   std::string InstanceDir(const std::string& id) const;
   // Delivers a spot interruption notice through the instance's IMDS
   // (spot/instance-action) for action time `action_at`.
   Status SendInterruptionNotice(const std::string& id, double action_at);
+  // Takes the instance back as EC2 does (state reason Server.SpotInstanceTermination).
+  Status Preempt(const std::string& id);
+  // Where `spotrun launch` puts the job's simulated spot market (market.h).
+  std::string MarketPlanPath(const std::string& job_id) const;
 
  private:
   Status CheckCapacity(const LaunchRequest& request) const;
   Result<Offer> FindOffer(const LaunchRequest& request);
   Status StartImds(const std::string& id);
   Status SaveInstance(const Instance& instance);
+  Status TerminateWithReason(const std::string& id, const std::string& reason);
+  Result<std::optional<PreemptSchedule>> DrawSchedule(const LaunchRequest& request);
 
   LocalCloudOptions options_;
   Clock* clock_;
@@ -68,5 +76,9 @@ int KillInstanceProcesses(const std::string& id, double grace_s);
 // Runs the IMDS endpoint of the instance in `instance_dir` until the instance
 // is terminated (used by `spotrun _imds`). Writes the port to instance_dir/imds.port.
 int RunImdsDaemon(const std::string& instance_dir);
+
+// `spotrun _local-terminate DIR`: an instance terminating itself (the agent's
+// dead man's switch); DIR is its sandbox directory.
+int TerminateLocalInstance(const std::string& instance_dir);
 
 }  // namespace spotrun

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cloud/local/market.h"
 #include "remote/rsync.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -46,6 +47,7 @@ Result<int> LocalHost::Run(const std::string& command, const RunOptions& options
   p.env["HOME"] = home_;
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
   p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
+  p.env["SPOTRUN_IMDS_POLL_SECONDS"] = std::to_string(kLocalImdsPollSeconds);
   return RunProcess(p, on_output, options.timeout_s);
 }
 

@@ -1,0 +1,163 @@
+// Policy benchmark: every registered policy over every bundled trace, for the
+// NSDI'24 default job (48 h of work, changeover 0.2 h, on-demand $3.06/h, spot
+// $0.9731/h) at deadlines of 52 h and 70 h, from evenly spaced starts. Prints
+// per deadline each policy's mean cost, its ratio to the offline optimum,
+// misses and wall time. First it times each 45-day availability trace from
+// 100 starts through all six policies on one thread (target: under 10 s).
+//
+// usage: bench_policy [TRACE_DIR] [--starts N] [--threads N]
+// TRACE_DIR defaults to $SPOTRUN_SOURCE_DIR/data/traces, else data/traces.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "policy/registry.h"
+#include "sim/aggregate.h"
+#include "sim/experiment.h"
+#include "sim/trace.h"
+
+namespace spotrun {
+namespace {
+
+struct BenchArgs {
+  std::string dir = "data/traces";
+  int starts = 100;
+  int threads = 2;
+};
+
+struct Workload {
+  Trace trace;
+  std::vector<int64_t> starts;
+};
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+JobTerms Terms(double deadline_hours) {
+  JobTerms t;
+  t.work_s = 48 * 3600;
+  t.deadline_s = deadline_hours * 3600;
+  t.overhead_s = 0.2 * 3600;
+  t.on_demand_price = 3.06;
+  t.spot_price = 0.9731;
+  return t;
+}
+
+// All runs of `policy` over `loads`, spread over `threads` threads.
+std::vector<RunResult> RunOver(const std::string& policy, const std::vector<Workload>& loads,
+                               const JobTerms& terms, int threads) {
+  std::vector<std::vector<RunResult>> per(loads.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < loads.size(); i = next++) {
+      per[i] = RunPolicy(policy, loads[i].trace, loads[i].starts, terms).value();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  std::vector<RunResult> all;
+  for (const auto& runs : per) all.insert(all.end(), runs.begin(), runs.end());
+  return all;
+}
+
+void Table(const std::vector<Trace>& traces, double deadline_hours, const BenchArgs& args) {
+  const JobTerms terms = Terms(deadline_hours);
+  std::vector<Workload> loads;
+  for (const Trace& t : traces) {
+    loads.push_back({t, EvenStartTicks(t, terms.deadline_s, args.starts).value()});
+  }
+  std::vector<Summary> rows;
+  std::vector<double> walls;
+  for (const std::string& policy : PolicyNames()) {
+    const auto start = std::chrono::steady_clock::now();
+    rows.push_back(Summarize(policy, RunOver(policy, loads, terms, args.threads), terms));
+    walls.push_back(Seconds(start));
+  }
+  double optimal = 0;
+  for (const Summary& s : rows) optimal = s.policy == "optimal" ? s.mean_cost : optimal;
+  std::printf("\ndeadline %.0f h: %zu traces x %d starts, %d thread(s)\n", deadline_hours,
+              traces.size(), args.starts, args.threads);
+  std::printf("%-18s %9s %9s %9s %7s %6s %8s %7s %9s\n", "policy", "mean $", "vs opt", "p90 $",
+              "misses", "runs", "spot h", "score", "wall s");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Summary& s = rows[i];
+    std::printf("%-18s %9.2f %9.3f %9.2f %7d %6d %8.2f %7.1f %9.2f\n", s.policy.c_str(),
+                s.mean_cost, optimal > 0 ? s.mean_cost / optimal : 0, s.p90_cost, s.misses, s.runs,
+                s.spot_hours, s.score, walls[i]);
+  }
+  std::fflush(stdout);
+}
+
+// Seconds to run every policy from 100 starts of `trace` on one thread.
+double TimeAllPolicies(const Trace& trace, double deadline_hours) {
+  const JobTerms terms = Terms(deadline_hours);
+  const std::vector<Workload> one = {{trace, EvenStartTicks(trace, terms.deadline_s, 100).value()}};
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& policy : PolicyNames()) RunOver(policy, one, terms, 1);
+  return Seconds(start);
+}
+
+// Each 45-day availability trace (195 s ticks), 100 starts, all policies, one
+// thread.
+void Timing(const std::vector<Trace>& traces) {
+  std::printf("\ntiming: each 195 s trace from 100 starts through all %zu policies, 1 thread\n",
+              PolicyNames().size());
+  std::printf("%-20s %6s %8s %8s\n", "trace", "days", "52 h s", "70 h s");
+  double worst = 0;
+  for (const Trace& t : traces) {
+    if (t.gap_s != 195) continue;
+    const double a = TimeAllPolicies(t, 52), b = TimeAllPolicies(t, 70);
+    worst = std::max({worst, a, b});
+    std::printf("%-20s %6.1f %8.2f %8.2f\n", t.name.c_str(),
+                static_cast<double>(t.ticks() * t.gap_s) / 86400, a, b);
+  }
+  std::printf("slowest: %.2f s (target: under 10 s)\n", worst);
+  std::fflush(stdout);
+}
+
+BenchArgs ParseArgs(int argc, char** argv) {
+  BenchArgs a;
+  if (const char* root = std::getenv("SPOTRUN_SOURCE_DIR")) {
+    a.dir = std::string(root) + "/data/traces";
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--starts" && i + 1 < argc) {
+      a.starts = std::atoi(argv[++i]);
+    } else if (arg == "--threads" && i + 1 < argc) {
+      a.threads = std::max(1, std::atoi(argv[++i]));
+    } else {
+      a.dir = arg;
+    }
+  }
+  return a;
+}
+
+}  // namespace
+}  // namespace spotrun
+
+int main(int argc, char** argv) {
+  using namespace spotrun;
+  const BenchArgs args = ParseArgs(argc, argv);
+  Result<std::vector<std::string>> files = ListTraceFiles(args.dir);
+  if (!files.ok() || files->empty()) {
+    std::fprintf(stderr, "bench_policy: no traces under %s\n", args.dir.c_str());
+    return 2;
+  }
+  std::vector<Trace> traces;
+  for (const std::string& f : *files) traces.push_back(LoadTrace(f).value());
+  std::printf("policy benchmark: 48 h job, changeover 0.2 h, on-demand $3.06/h, spot $0.9731/h\n");
+  const auto start = std::chrono::steady_clock::now();
+  Timing(traces);
+  for (double deadline : {52.0, 70.0}) Table(traces, deadline, args);
+  std::printf("\ntotal wall time %.1f s\n", Seconds(start));
+  return 0;
+}

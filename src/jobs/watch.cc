@@ -1,0 +1,186 @@
+// Setting up an attempt and watching it: agent start, polls, checkpoint
+// syncs, stop conditions, and what a silent instance means.
+#include <algorithm>
+#include <fstream>
+
+#include "jobs/job_driver.h"
+#include "util/embedded.h"
+#include "util/fs.h"
+
+namespace spotrun {
+
+std::string JobDriver::AttemptLogPath() const {
+  return LocalAttemptLogPath(ctx_.options.jobs_dir, job_.id, attempt_.number);
+}
+
+AttemptConfig JobDriver::MakeAttemptConfig() const {
+  AttemptConfig c;
+  c.attempt = attempt_.number;
+  c.shutdown_command = ctx_.cloud->SelfTerminateCommand(instance_);
+  c.snapshot_base = checkpoints_.Current().generation;
+  if (spec_.budget.max_duration_s) {
+    c.stop_at = job_.created_at + *spec_.budget.max_duration_s;
+    c.stop_at_reason = "budget.max_duration reached";
+  }
+  if (spec_.budget.max_cost && attempt_.price_per_hour > 0) {
+    double spent = 0;
+    for (const auto& a : history_) spent += a.Cost(ctx_.clock->Now());
+    // Stop a minute before the remaining budget is billed.
+    double at = attempt_.started_at +
+                (*spec_.budget.max_cost - spent) / attempt_.price_per_hour * 3600.0 - 60;
+    if (c.stop_at == 0 || at < c.stop_at) {
+      c.stop_at = at;
+      c.stop_at_reason = "budget.max_cost reached";
+    }
+  }
+  return c;
+}
+
+Status JobDriver::SetUp() {
+  const std::string config = AgentConfigJson(spec_, layout_, job_.id, MakeAttemptConfig());
+  const std::string staging = ctx_.options.jobs_dir + "/" + job_.id + "/agent";
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(staging));
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/config.json", config));
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/spotrun_agent.py",
+                                          std::string(*EmbeddedFile("agent/spotrun_agent.py"))));
+  ctx_.reporter->Note("uploading " + spec_.workdir);
+  SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, {}));
+  for (const auto& in : spec_.inputs) {
+    if (in.is_url) continue;
+    ctx_.reporter->Note("uploading input " + in.source + " -> " + in.remote);
+    SPOTRUN_RETURN_IF_ERROR(host_->Push(in.source, layout_.workdir + "/" + in.remote, {}));
+  }
+  auto restored = checkpoints_.Restore(*host_, layout_.CheckpointDir(spec_.checkpoint.dir));
+  if (!restored.ok()) return restored.status();
+  if (*restored > 0) {
+    ctx_.reporter->Note("restored checkpoint snapshot " + std::to_string(*restored));
+  }
+  SPOTRUN_RETURN_IF_ERROR(host_->Push(staging, layout_.root, {}));
+  auto rc = host_->Run(AgentStartCommand(layout_), {}, nullptr);
+  if (!rc.ok()) return rc.status();
+  if (*rc != 0) return Unavailable("the agent did not start (exit " + std::to_string(*rc) + ")");
+  last_sync_ = ctx_.clock->Now();
+  return Status::Ok();
+}
+
+bool JobDriver::Stopping() {
+  if (!stop_reason_.empty()) return true;
+  double spent = attempt_.Cost(ctx_.clock->Now());
+  for (const auto& a : history_) spent += a.Cost(ctx_.clock->Now());
+  if (ctx_.interrupted()) {
+    stop_reason_ = "interrupted (Ctrl-C)";
+    stop_state_ = JobState::kCancelled;
+  } else if (auto rec = ctx_.store->GetJob(job_.id); rec.ok() && rec->cancel_requested) {
+    stop_reason_ = "cancelled by `spotrun cancel`";
+    stop_state_ = JobState::kCancelled;
+  } else if (spec_.budget.max_duration_s &&
+             ctx_.clock->Now() - job_.created_at >= *spec_.budget.max_duration_s) {
+    stop_reason_ = "budget.max_duration reached";
+    stop_state_ = JobState::kFailed;
+  } else if (spec_.budget.max_cost && attempt_.started_at > 0 &&
+             spent + attempt_.price_per_hour / 60.0 > *spec_.budget.max_cost) {
+    // Stop before the next billed minute would cross the cap.
+    stop_reason_ = "budget.max_cost reached";
+    stop_state_ = JobState::kFailed;
+  }
+  return !stop_reason_.empty();
+}
+
+void JobDriver::SyncCheckpoint(const std::string& why) {
+  last_sync_ = ctx_.clock->Now();
+  if (why == "periodic") {
+    auto rc = host_->Run(AgentSnapshotCommand(layout_), {.env = {}, .timeout_s = 600}, nullptr);
+    if (!rc.ok() || *rc != 0) return;
+  }
+  int before = checkpoints_.Current().generation;
+  auto gen = checkpoints_.Save(*host_, layout_.snapshot_dir);
+  if (!gen.ok()) {
+    ctx_.reporter->Note("checkpoint sync failed (" + gen.status().message() +
+                        "); keeping snapshot " + std::to_string(before));
+  } else if (*gen > before) {
+    ctx_.reporter->Note("checkpoint snapshot " + std::to_string(*gen) + " saved (" + why + ")");
+    (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "CHECKPOINT",
+                               "snapshot " + std::to_string(*gen) + " (" + why + ")");
+  }
+}
+
+Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
+  int failures = 0;
+  bool stop_sent = false;
+  bool notice_seen = false;
+  for (;;) {
+    if (Stopping() && !stop_sent) {
+      ctx_.reporter->Note("stopping: " + stop_reason_);
+      stop_sent = true;
+      auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
+      if (!rc.ok()) return rc.status();
+    }
+    auto polled = PollOnce();
+    if (!polled.ok()) {
+      if (auto end = OnPollFailure(polled.status(), &failures)) return *end;
+    } else {
+      failures = 0;
+      *final_status = *polled;
+      if (!polled->notice.empty() && !notice_seen) {
+        notice_seen = true;
+        ctx_.reporter->Note("spot interruption notice: " + polled->notice);
+        reclaim_at_ = NoticeActionTime(polled->notice).value_or(ctx_.clock->Now());
+        (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "NOTICE", polled->notice);
+      }
+      if (polled->phase == "interrupted") {
+        SyncCheckpoint("final, on the interruption notice");
+        return AttemptEnd::kInterrupted;
+      }
+      if (polled->phase == "done") return stop_sent ? AttemptEnd::kStopped : AttemptEnd::kDone;
+      if (!stop_sent && polled->phase == "run" &&
+          ctx_.clock->Now() - last_sync_ >= spec_.checkpoint.sync_interval_s) {
+        SyncCheckpoint("periodic");
+      }
+    }
+    ctx_.clock->Sleep(ctx_.options.poll_interval_s);
+  }
+}
+
+std::optional<AttemptEnd> JobDriver::OnPollFailure(const Status& failure, int* failures) {
+  // Unreachable is not preempted: ask the cloud what became of the instance.
+  auto d = ctx_.cloud->Describe(instance_.id);
+  if (d.ok() &&
+      (d->state == InstanceState::kTerminated || d->state == InstanceState::kShuttingDown)) {
+    bool spot_reclaim = d->state_reason.find("Spot") != std::string::npos ||
+                        d->state_reason.find("spot") != std::string::npos;
+    ctx_.reporter->Note("instance " + instance_.id + " is " + InstanceStateName(d->state) +
+                        (d->state_reason.empty() ? "" : " (" + d->state_reason + ")"));
+    return spot_reclaim ? AttemptEnd::kInterrupted : AttemptEnd::kLost;
+  }
+  if (++*failures >= ctx_.options.max_poll_failures) {
+    ctx_.reporter->Note("instance " + instance_.id + " unreachable: " + failure.message());
+    return AttemptEnd::kLost;
+  }
+  return std::nullopt;  // Not decided yet: poll again.
+}
+
+Result<AgentStatus> JobDriver::PollOnce() {
+  std::string out;
+  auto rc = host_->Run(AgentPollCommand(layout_, log_offset_), {.env = {}, .timeout_s = 60},
+                       [&out](std::string_view s) { out.append(s); });
+  if (!rc.ok()) return rc.status();
+  if (*rc != 0) return Unavailable("agent poll exited " + std::to_string(*rc) + ": " + out);
+  auto parsed = ParsePollOutput(out);
+  if (!parsed.ok()) return parsed.status();
+  std::string_view log = parsed->log;
+  log_offset_ += static_cast<long long>(log.size());
+  std::ofstream(AttemptLogPath(), std::ios::app) << log;
+  // Enter RUNNING where the log says `run` started, so output lands under its phase.
+  size_t marker = log.find(kAgentRunMarker);
+  if (job_.state == JobState::kSettingUp &&
+      (marker != std::string_view::npos || parsed->status.phase == "run")) {
+    if (marker == std::string_view::npos) marker = log.size();
+    ctx_.reporter->Output(log.substr(0, marker));
+    log.remove_prefix(marker);
+    SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kRunning, "running `run`"));
+  }
+  ctx_.reporter->Output(log);
+  return parsed->status;
+}
+
+}  // namespace spotrun

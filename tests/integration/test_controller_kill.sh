@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The controller killed with SIGKILL at each phase of a recovery (provisioning,
+# setting up and running the relaunch) and restarted: the job finishes, and the
+# number of instances ever launched equals preemptions + 1.
+source "$(dirname "$0")/lib.sh"
+
+make_job_dir job
+cat > job/job.yaml <<'EOF2'
+name: phoenix
+envs: {EPOCHS: 10, EPOCH_SECONDS: 0.4}
+run: python3 train.py
+outputs: [model.pkl]
+EOF2
+
+# Events of the job, one kind per line.
+events() { sqlite3 "$SPOTRUN_HOME/state.db" "select kind from events where job_id='$1' order by seq"; }
+
+for phase in PROVISIONING SETTING_UP RUNNING; do
+  rm -rf "$SPOTRUN_HOME" "results-$phase"
+  "$SPOTRUN_BIN" launch job/job.yaml --results "results-$phase" --preempt-at 6 > "launch-$phase.log" 2>&1 &
+  launcher=$!
+  BACKGROUND_PIDS=$launcher
+  wait_for "[ -f '$SPOTRUN_HOME/state.db' ] && spotrun status --json >/dev/null 2>&1" 20
+  id=$(only_job_id)
+  # The recovery's phase: the second time the job enters $phase after the preemption.
+  wait_for "events $id | grep -A100 PREEMPTED | grep -q '^$phase\$'" 60
+  kill -9 $launcher
+  wait $launcher 2>/dev/null || true
+  spotrun status > "status-$phase.txt" 2>&1
+  grep -q "picked it up" "status-$phase.txt" || { cat "status-$phase.txt"; fail "$phase: not adopted"; }
+  wait_for "[ \"\$(job_field $id state)\" = SUCCEEDED ]" 90
+  [ -s "results-$phase/model.pkl" ] || fail "$phase: no model.pkl"
+  pre=$(job_field "$id" preemptions)
+  launched=$(ls "$SPOTRUN_HOME"/local/instances | wc -l)
+  [ "$pre" = 1 ] || fail "$phase: $pre preemptions, want 1"
+  [ "$launched" = 2 ] || fail "$phase: $launched instances launched for 1 preemption"
+  [ "$(job_field "$id" attempts)" = 2 ] || fail "$phase: attempts"
+  assert_no_instance_processes
+  echo "ok: killed in the recovery's $phase, finished with $launched instances"
+done
+pass "controller killed during recovery"
