@@ -118,12 +118,15 @@ TEST_F(AwsCloudSshTest, HostForReachesTheAddressOrTheTarget) {
   EXPECT_EQ(ssh->options().endpoint.user, "ubuntu");
   EXPECT_EQ(ssh->options().ready_command, kBootstrapReady);
   EXPECT_EQ(ssh->options().identity_file, options_.ssh.jobs_dir + "/ssh-2/ssh/id_ed25519");
+  EXPECT_NE(cloud->SelfTerminateCommand(*running).find("shutdown -h now"), std::string::npos);
 
   options_.ssh.target = SshEndpoint{"127.0.0.1", 2222, "tester"};
   auto redirected = MakeCloud()->HostFor(*running);
   ASSERT_TRUE(redirected.ok());
   EXPECT_EQ(dynamic_cast<SshHost*>(redirected->get())->options().endpoint.ToString(),
             "tester@127.0.0.1:2222");
+  // The machine at the target may not be the instance: never shut it down.
+  EXPECT_EQ(MakeCloud()->SelfTerminateCommand(*running).find("shutdown -h"), std::string::npos);
   Instance untagged = *running;
   untagged.tags.clear();
   EXPECT_EQ(cloud->HostFor(untagged).status().code(), Code::kInvalidArgument);
