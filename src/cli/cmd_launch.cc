@@ -53,7 +53,10 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   c.reporter = reporter;
   c.options.jobs_dir = ctx.jobs_dir();
   // The local cloud's market moves in scaled time; EC2's capacity comes back in minutes.
-  c.options.capacity_retry_s = cloud->Name() == "local" ? 2 : 30;
+  const bool local = cloud->Name() == "local";
+  c.options.capacity_retry_s = local ? 2 : 30;
+  c.options.policy_tick_s = local ? 1 : 60;
+  c.options.default_changeover_s = local ? 3 : 0.2 * 3600;
   c.interrupted = [] { return g_interrupted.load(); };
   return c;
 }
