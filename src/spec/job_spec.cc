@@ -108,6 +108,7 @@ FieldParser Section(std::string_view key, Fn read) {
 Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) {
   bool has_run = false;
   YAML::Node deadline_node, policy_node;
+  bool has_policy = false;
   const std::array<FieldParser, 14> parsers = {
       FieldParser{"name", [&](const Entry& e,
                               const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
@@ -143,6 +144,7 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
       FieldParser{"policy",
                   [&](const Entry& e, const std::string& f) {
                     policy_node = e.where();
+                    has_policy = true;
                     return ReadPolicy(ctx, e.value, f, &spec->policy);
                   }},
   };
@@ -155,7 +157,7 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
     return ErrorAt(ctx, deadline_node, "deadline",
                    "a deadline needs budget.expected_hours, the time the job takes");
   }
-  if (policy_node && !spec->deadline_s) {
+  if (has_policy && !spec->deadline_s) {
     return ErrorAt(ctx, policy_node, "policy", "a policy needs a deadline to plan for");
   }
   return Status::Ok();
