@@ -143,7 +143,8 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
                                  {"preempt-rate", true},
                                  {"preempt-trace", true},
                                  {"trace-speed", true},
-                                 {"seed", true}});
+                                 {"seed", true},
+                                 {"dry-run", false}});
   if (!parsed.ok()) return Fail(parsed.status().message(), 2);
   if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
   const std::string file = parsed->positional[0];
@@ -152,6 +153,13 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   if (auto c = parsed->Get("cloud")) spec->cloud = *c;
   auto cloud = ctx.MakeCloud(spec->cloud);
   if (!cloud.ok()) return Fail(file + ": cloud: " + cloud.status().message(), 2);
+  if (parsed->Has("dry-run")) {
+    auto candidates = PlanCandidates(*spec, **cloud);
+    if (!candidates.ok()) return Fail(file + ": resources: " + candidates.status().message(), 2);
+    printf("spotrun: job %s on the %s cloud\n", spec->name.c_str(), spec->cloud.c_str());
+    PrintDryRun(*spec, *candidates);
+    return 0;
+  }
 
   JobRecord job;
   job.id = NewJobId();
