@@ -58,15 +58,13 @@ TEST_F(S3ClientTest, PutObjectIsSignedPathStyleWithChecksums) {
   EXPECT_EQ(HeaderOf(r, "Content-MD5"), "XUFAKrxLKna5cZ2REBfFkg==");
   EXPECT_EQ(HeaderOf(r, "x-amz-checksum-sha256"), "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=");
   EXPECT_EQ(HeaderOf(r, "x-amz-sdk-checksum-algorithm"), "SHA256");
-  std::string auth = HeaderOf(r, "Authorization");
-  EXPECT_EQ(
-      auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-east-1/s3/aws4_request, "
-                 "SignedHeaders=content-md5;content-type;host;x-amz-checksum-sha256;"
-                 "x-amz-content-sha256;x-amz-date;x-amz-meta-sha256;"
-                 "x-amz-sdk-checksum-algorithm, Signature=",
-                 0),
-      0u)
-      << auth;
+  // Signed as botocore's S3SigV4Auth signs it (tests/tools/s3_sigv4_batch.py):
+  // the key is encoded once in the canonical URI.
+  EXPECT_EQ(HeaderOf(r, "Authorization"),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-east-1/s3/aws4_request, "
+            "SignedHeaders=content-md5;content-type;host;x-amz-checksum-sha256;"
+            "x-amz-content-sha256;x-amz-date;x-amz-meta-sha256;x-amz-sdk-checksum-algorithm, "
+            "Signature=e88430847705966af49b51148c5b210ed0e11619dfe922961333d19a9b5748d0");
 }
 
 TEST_F(S3ClientTest, VirtualHostedUrlsUnlessTheBucketHasDots) {
