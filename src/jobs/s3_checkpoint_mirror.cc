@@ -87,9 +87,9 @@ Result<int> S3CheckpointMirror::RemoteGeneration() {
 
 Status S3CheckpointMirror::Upload(const std::string& gen_dir) {
   Result<std::string> text = ReadFile(gen_dir + "/MANIFEST.json");
-  if (!text.ok()) return InvalidArgument(gen_dir + " has no MANIFEST.json");
+  if (!text.ok()) return Internal(gen_dir + " has no MANIFEST.json");
   Result<CheckpointManifest> m = ParseMirrorManifest(*text, gen_dir + "/MANIFEST.json");
-  if (!m.ok()) return InvalidArgument(m.status().message());
+  if (!m.ok()) return Internal(m.status().message());
 
   Result<std::string> remote_text = ReadRemoteManifest();
   if (!remote_text.ok()) return remote_text.status();
@@ -100,31 +100,42 @@ Status S3CheckpointMirror::Upload(const std::string& gen_dir) {
   }
   if (remote.generation > m->generation) return Status::Ok();
 
-  Result<std::vector<StoredObject>> listed = store_->List(kBlobPrefix);
-  if (!listed.ok()) return listed.status();
-  std::map<std::string, long long> stored;  // sha256 -> size
-  for (const StoredObject& o : *listed)
-    stored[o.key.substr(std::string(kBlobPrefix).size())] = o.size;
-
+  Result<std::map<std::string, long long>> stored = StoredBlobs();
+  if (!stored.ok()) return stored.status();
   std::set<std::string> sent;
   for (const CheckpointFile& f : m->files) {
-    auto it = stored.find(f.sha256);
-    if ((it != stored.end() && it->second == f.size) || sent.count(f.sha256)) continue;
+    auto it = stored->find(f.sha256);
+    if ((it != stored->end() && it->second == f.size) || sent.count(f.sha256)) continue;
     SPOTRUN_RETURN_IF_ERROR(
         store_->PutFile(MirrorBlobKey(f.sha256), gen_dir + "/files/" + f.path, f.sha256));
     sent.insert(f.sha256);
   }
   if (*remote_text != *text) SPOTRUN_RETURN_IF_ERROR(store_->PutBytes(MirrorManifestKey(), *text));
+  DeleteUnused(*stored, *m, remote);
+  return Status::Ok();
+}
 
+Result<std::map<std::string, long long>> S3CheckpointMirror::StoredBlobs() {
+  Result<std::vector<StoredObject>> listed = store_->List(kBlobPrefix);
+  if (!listed.ok()) return listed.status();
+  std::map<std::string, long long> stored;
+  for (const StoredObject& o : *listed) {
+    stored[o.key.substr(std::string_view(kBlobPrefix).size())] = o.size;
+  }
+  return stored;
+}
+
+void S3CheckpointMirror::DeleteUnused(const std::map<std::string, long long>& stored,
+                                      const CheckpointManifest& current,
+                                      const CheckpointManifest& replaced) {
   // Readers of the replaced manifest may still be fetching its blobs: keep them.
-  std::set<std::string> keep = BlobsOf(*m);
-  keep.merge(BlobsOf(remote));
+  std::set<std::string> keep = BlobsOf(current);
+  keep.merge(BlobsOf(replaced));
   std::vector<std::string> unused;
   for (const auto& [sha, size] : stored) {
     if (!keep.count(sha)) unused.push_back(MirrorBlobKey(sha));
   }
-  if (!unused.empty()) (void)store_->Delete(unused);  // Retried by the next upload.
-  return Status::Ok();
+  if (!unused.empty()) (void)store_->Delete(unused);  // Failures: retried by the next upload.
 }
 
 Status S3CheckpointMirror::Fetch(const CheckpointManifest& m, const std::string& dir) {

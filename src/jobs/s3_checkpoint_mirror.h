@@ -20,6 +20,7 @@
 // on cloud/aws.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "cloud/object_store.h"
@@ -44,9 +45,10 @@ class S3CheckpointMirror {
   // of the same size are sent; an unchanged generation sends no file bodies
   // and does not rewrite the manifest. When the store holds a newer
   // generation already, nothing is written and the call succeeds. Fails with
-  // kInvalidArgument for a malformed local manifest, kUnavailable (or the
-  // store's code) when a file differs from its manifest entry or the store
-  // fails; the store's previous manifest then stays current.
+  // kInternal for a missing or malformed local manifest, kUnavailable (or the
+  // store's code: kAuth, kNotFound for a missing bucket) when a file differs
+  // from its manifest entry or the store fails; the store's previous
+  // manifest then stays current.
   Status Upload(const std::string& gen_dir);
 
   // Reads the stored manifest and writes its generation into `dest_gen_dir`
@@ -66,6 +68,11 @@ class S3CheckpointMirror {
  private:
   // The stored manifest's text; "" when there is none.
   Result<std::string> ReadRemoteManifest();
+  // Stored blobs: sha256 -> size.
+  Result<std::map<std::string, long long>> StoredBlobs();
+  // Deletes the blobs in `stored` named by neither manifest; best effort.
+  void DeleteUnused(const std::map<std::string, long long>& stored,
+                    const CheckpointManifest& current, const CheckpointManifest& replaced);
   // Downloads and checks every file of `m` into `dir`/files.
   Status Fetch(const CheckpointManifest& m, const std::string& dir);
 

@@ -149,8 +149,16 @@ class S3Client {
   // Transfers (s3_transfer.cc).
   Status PutMultipart(const std::string& bucket, const std::string& key, int fd, long long size,
                       const std::string& sha256);
-  Status UploadParts(const Call& base, int fd, long long size, const std::string& sha256,
-                     std::string* complete_body, std::string* expected_etag);
+  // Sends the parts; *parts receives the CompleteMultipartUpload document and
+  // *expected_etag the ETag S3 should give the whole object.
+  Status UploadParts(const Call& upload, int fd, long long size, const std::string& sha256,
+                     std::string* parts, std::string* expected_etag);
+  Status CompleteUpload(const Call& upload, std::string parts, const std::string& expected_etag,
+                        long long size, const std::string& sha256);
+  // GETs bytes offset..last (If-Match `etag` unless ""), or the whole object
+  // when the server answers 200 or the object is empty.
+  Result<HttpResponse> GetRange(const std::string& bucket, const std::string& key, long long offset,
+                                long long last, const std::string& etag);
   Status DownloadTo(const std::string& bucket, const std::string& key, int fd);
 
   HttpClient* http_;

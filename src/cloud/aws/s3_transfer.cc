@@ -152,47 +152,52 @@ Status S3Client::PutMultipart(const std::string& bucket, const std::string& key,
   std::string upload_id = root.ok() ? root->Text("UploadId") : "";
   if (upload_id.empty()) return Unavailable("s3 CreateMultipartUpload: answer without UploadId");
 
-  Call base{"UploadPart", "PUT", bucket, key, "uploadId=" + PercentEncode(upload_id)};
-  std::string complete_body, expected_etag;
-  Status status = UploadParts(base, fd, size, sha, &complete_body, &expected_etag);
-  if (status.ok()) {
-    Call complete{"CompleteMultipartUpload", "POST", bucket, key, base.query};
-    complete.headers = {{"Content-Type", "application/xml"}};
-    complete.body = std::move(complete_body);
-    complete.error_in_ok_body = true;
-    std::string what = "s3 CompleteMultipartUpload " + S3Url(bucket, key);
-    complete.check = [what, expected_etag](const HttpResponse& r) {
-      Result<XmlNode> answer = ParseXml(r.body);
-      std::string etag = answer.ok() ? Unquote(answer->Text("ETag")) : "";
-      if (!etag.empty() && EtagIsMd5(r) && etag != expected_etag) {
-        return Unavailable(what + ": the stored parts differ from those sent");
-      }
-      return Status::Ok();
-    };
-    status = Send(complete).status();
-    if (status.code() == Code::kNotFound) {
-      // A retry after a lost answer finds the upload completed already.
-      Result<S3ObjectInfo> head = HeadObject(bucket, key);
-      if (head.ok() && head->sha256 == sha && head->size == size) return Status::Ok();
-    }
-    if (status.ok()) return status;
-  }
-  Call abort{"AbortMultipartUpload", "DELETE", bucket, key, base.query};
+  Call upload{"UploadPart", "PUT", bucket, key, "uploadId=" + PercentEncode(upload_id)};
+  std::string parts, expected_etag;
+  Status status = UploadParts(upload, fd, size, sha, &parts, &expected_etag);
+  if (status.ok()) status = CompleteUpload(upload, parts, expected_etag, size, sha);
+  if (status.ok()) return status;
+  Call abort{"AbortMultipartUpload", "DELETE", bucket, key, upload.query};
   (void)Send(abort);  // Best effort: the upload failed either way.
   return status;
 }
 
-Status S3Client::UploadParts(const Call& base, int fd, long long size, const std::string& sha256,
-                             std::string* complete_body, std::string* expected_etag) {
+Status S3Client::CompleteUpload(const Call& upload, std::string parts,
+                                const std::string& expected_etag, long long size,
+                                const std::string& sha256) {
+  Call complete{"CompleteMultipartUpload", "POST", upload.bucket, upload.key, upload.query};
+  complete.headers = {{"Content-Type", "application/xml"}};
+  complete.body = std::move(parts);
+  complete.error_in_ok_body = true;
+  std::string what = "s3 CompleteMultipartUpload " + S3Url(upload.bucket, upload.key);
+  complete.check = [what, expected_etag](const HttpResponse& r) {
+    Result<XmlNode> answer = ParseXml(r.body);
+    std::string etag = answer.ok() ? Unquote(answer->Text("ETag")) : "";
+    if (!etag.empty() && EtagIsMd5(r) && etag != expected_etag) {
+      return Unavailable(what + ": the stored parts differ from those sent");
+    }
+    return Status::Ok();
+  };
+  Status status = Send(complete).status();
+  if (status.code() == Code::kNotFound) {
+    // A retry after a lost answer finds the upload completed already.
+    Result<S3ObjectInfo> head = HeadObject(upload.bucket, upload.key);
+    if (head.ok() && head->sha256 == sha256 && head->size == size) return Status::Ok();
+  }
+  return status;
+}
+
+Status S3Client::UploadParts(const Call& upload, int fd, long long size, const std::string& sha256,
+                             std::string* parts, std::string* expected_etag) {
   long long part_size = std::max(options_.part_size, (size + kMaxParts - 1) / kMaxParts);
   Digest whole(Digest::Kind::kSha256);
   std::string md5s;  // Raw MD5s of the parts: S3's multipart ETag is their MD5.
-  *complete_body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  *parts = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   int number = 0;
   for (long long at = 0; at < size; at += part_size) {
-    Call part = base;
+    Call part = upload;
     ++number;
-    part.query = "partNumber=" + std::to_string(number) + "&" + base.query;
+    part.query = "partNumber=" + std::to_string(number) + "&" + upload.query;
     SPOTRUN_RETURN_IF_ERROR(ReadAt(fd, at, std::min(part_size, size - at), &part.body));
     whole.Update(part.body);
     std::string md5 = Digest::Md5(part.body);
@@ -200,7 +205,7 @@ Status S3Client::UploadParts(const Call& base, int fd, long long size, const std
     part.headers = {{"Content-Type", "application/octet-stream"},
                     {"Content-MD5", Base64Encode(md5)}};
     std::string what =
-        "s3 UploadPart " + S3Url(base.bucket, base.key) + " part " + std::to_string(number);
+        "s3 UploadPart " + S3Url(upload.bucket, upload.key) + " part " + std::to_string(number);
     part.check = [what, md5_hex = HexEncode(md5)](const HttpResponse& r) {
       return CheckStored(r, what, md5_hex, "");
     };
@@ -208,10 +213,10 @@ Status S3Client::UploadParts(const Call& base, int fd, long long size, const std
     if (!sent.ok()) return sent.status();
     std::string etag = sent->Header("ETag");
     if (etag.empty()) etag = "\"" + HexEncode(md5) + "\"";
-    *complete_body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + etag +
-                      "</ETag></Part>";
+    *parts += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + etag +
+              "</ETag></Part>";
   }
-  *complete_body += "</CompleteMultipartUpload>";
+  *parts += "</CompleteMultipartUpload>";
   if (HexEncode(whole.Final()) != sha256) {
     return Unavailable("the file changed while it was uploaded (SHA-256 differs)");
   }
@@ -250,55 +255,63 @@ Status S3Client::GetFile(const std::string& bucket, const std::string& key,
   return status;
 }
 
-Status S3Client::DownloadTo(const std::string& bucket, const std::string& key, int fd) {
+Result<HttpResponse> S3Client::GetRange(const std::string& bucket, const std::string& key,
+                                        long long offset, long long last, const std::string& etag) {
   const std::string what = "s3 GetObject " + S3Url(bucket, key);
+  Call call{"GetObject", "GET", bucket, key};
+  call.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+  if (!etag.empty()) call.headers.emplace_back("If-Match", etag);
+  call.check = [what, offset, last](const HttpResponse& r) {
+    if (r.status == 200) {
+      return offset == 0 ? Status::Ok() : Unavailable(what + ": the range was ignored");
+    }
+    long long size = TotalFromContentRange(r.Header("Content-Range"));
+    if (size < 0) return Unavailable(what + ": a range came back without Content-Range");
+    if ((long long)r.body.size() != std::min(last, size - 1) - offset + 1) {
+      return Unavailable(what + ": a range came back short");
+    }
+    return Status::Ok();
+  };
+  AwsError error;
+  Result<HttpResponse> response = Send(call, &error);
+  if (!response.ok() && error.code == "InvalidRange" && offset == 0) {
+    call.headers.clear();  // An empty object has no byte 0 to ask for.
+    return Send(call);
+  }
+  if (!response.ok() && error.code == "PreconditionFailed") {
+    return Unavailable(what + ": the object was replaced during the download");
+  }
+  return response;
+}
+
+Status S3Client::DownloadTo(const std::string& bucket, const std::string& key, int fd) {
   Digest digest(Digest::Kind::kSha256);
-  long long offset = 0, total = -1;
+  long long offset = 0, total = -1;  // total: the object's size once known.
   std::string etag, expected;
   while (total < 0 || offset < total) {
     long long last = offset + options_.part_size - 1;
     if (total >= 0) last = std::min(last, total - 1);
-    Call call{"GetObject", "GET", bucket, key};
-    call.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
-    if (!etag.empty()) call.headers.emplace_back("If-Match", etag);
-    call.check = [what, offset, last](const HttpResponse& r) {
-      if (r.status == 200) {
-        return offset == 0 ? Status::Ok() : Unavailable(what + ": the range was ignored");
-      }
-      long long size = TotalFromContentRange(r.Header("Content-Range"));
-      if (size < 0) return Unavailable(what + ": a range came back without Content-Range");
-      if ((long long)r.body.size() != std::min(last, size - 1) - offset + 1) {
-        return Unavailable(what + ": a range came back short");
-      }
-      return Status::Ok();
-    };
-    AwsError error;
-    Result<HttpResponse> response = Send(call, &error);
-    if (!response.ok() && error.code == "InvalidRange" && offset == 0) {
-      call.headers.clear();  // An empty object has no byte 0 to ask for.
-      response = Send(call);
-    }
-    if (!response.ok() && error.code == "PreconditionFailed") {
-      return Unavailable(what + ": the object was replaced during the download");
-    }
+    Result<HttpResponse> response = GetRange(bucket, key, offset, last, etag);
     if (!response.ok()) return response.status();
-    long long size = response->status == 206
-                         ? TotalFromContentRange(response->Header("Content-Range"))
-                         : (long long)response->body.size();
+    bool whole = response->status == 200;
+    long long size = whole ? (long long)response->body.size()
+                           : TotalFromContentRange(response->Header("Content-Range"));
     if (total < 0) {
       etag = response->Header("ETag");
       expected = StoredSha256(*response);
     } else if (size != total) {
-      return Unavailable(what + ": the object changed size during the download");
+      return Unavailable("s3 GetObject " + S3Url(bucket, key) +
+                         ": the object changed size during the download");
     }
     total = size;
     SPOTRUN_RETURN_IF_ERROR(WriteAll(fd, response->body));
     digest.Update(response->body);
     offset += (long long)response->body.size();
-    if (response->status == 200) break;
+    if (whole) break;
   }
   if (!expected.empty() && HexEncode(digest.Final()) != expected) {
-    return Unavailable(what + ": the content does not match its SHA-256");
+    return Unavailable("s3 GetObject " + S3Url(bucket, key) +
+                       ": the content does not match its SHA-256");
   }
   return Status::Ok();
 }
