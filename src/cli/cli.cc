@@ -24,7 +24,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"launch", "run a job file on the cloud it names",
-     "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws]\n"
+     "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws] [--dry-run]\n"
      "                      [--preempt-at S1,S2,... | --preempt-rate R |\n"
      "                       --preempt-trace FILE [--trace-speed X]] [--seed N]\n\n"
      "Launches the job described by FILE (see docs/job-spec.md): picks the cheapest\n"
@@ -32,7 +32,8 @@ const Command kCommands[] = {
      "brings the outputs back and terminates the instance.\n\n"
      "  --results DIR   where outputs and logs land (default ./spotrun-results/NAME-ID)\n"
      "  --detach        return at once; a background controller drives the job\n"
-     "  --cloud NAME    override the job file's cloud\n\n"
+     "  --cloud NAME    override the job file's cloud\n"
+     "  --dry-run       print the ranked offers and why the first wins; launch nothing\n\n"
      "The local cloud's simulated spot market (local cloud only; every reclaim\n"
      "comes with an interruption notice through IMDS first, EC2's 2 minutes\n"
      "scaled to 5 s):\n"
@@ -59,6 +60,13 @@ const Command kCommands[] = {
      "usage: spotrun down [JOB | --all]\n\n"
      "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
      CmdDown},
+    {"estimate", "what a job file would cost and when it would finish, before launching",
+     "usage: spotrun estimate FILE [--starts N] [--json]\n\n"
+     "Replays the bundled spot availability traces (N evenly spaced starts each,\n"
+     "default 100) through the job's policy on its cheapest placement, from the\n"
+     "bundled catalog: p50 and p90 of cost and finish time, and the chance of\n"
+     "missing the deadline. Needs budget.expected_hours.\n",
+     CmdEstimate},
     {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
      RunSimulateCommand},
     {"prices", "spot prices per zone, cheapest first, with the saving",

@@ -53,7 +53,10 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   c.reporter = reporter;
   c.options.jobs_dir = ctx.jobs_dir();
   // The local cloud's market moves in scaled time; EC2's capacity comes back in minutes.
-  c.options.capacity_retry_s = cloud->Name() == "local" ? 2 : 30;
+  const bool local = cloud->Name() == "local";
+  c.options.capacity_retry_s = local ? 2 : 30;
+  c.options.policy_tick_s = local ? 1 : 60;
+  c.options.default_changeover_s = local ? 3 : 0.2 * 3600;
   c.interrupted = [] { return g_interrupted.load(); };
   return c;
 }
@@ -140,7 +143,8 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
                                  {"preempt-rate", true},
                                  {"preempt-trace", true},
                                  {"trace-speed", true},
-                                 {"seed", true}});
+                                 {"seed", true},
+                                 {"dry-run", false}});
   if (!parsed.ok()) return Fail(parsed.status().message(), 2);
   if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
   const std::string file = parsed->positional[0];
@@ -151,6 +155,13 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   cloud_params.check_access = true;
   auto cloud = ctx.MakeCloud(spec->cloud, cloud_params);
   if (!cloud.ok()) return Fail(file + ": cloud: " + cloud.status().message(), 2);
+  if (parsed->Has("dry-run")) {
+    auto candidates = PlanCandidates(*spec, **cloud);
+    if (!candidates.ok()) return Fail(file + ": resources: " + candidates.status().message(), 2);
+    printf("spotrun: job %s on the %s cloud\n", spec->name.c_str(), spec->cloud.c_str());
+    PrintDryRun(*spec, *candidates);
+    return 0;
+  }
 
   JobRecord job;
   job.id = NewJobId();

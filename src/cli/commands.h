@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "policy/placement.h"
+#include "spec/job_spec.h"
 
 namespace spotrun {
 
@@ -16,8 +18,12 @@ int CmdStatus(CliContext& ctx, const Args& args);
 int CmdLogs(CliContext& ctx, const Args& args);
 int CmdCancel(CliContext& ctx, const Args& args);
 int CmdDown(CliContext& ctx, const Args& args);
+int CmdEstimate(CliContext& ctx, const Args& args);
 int CmdPrices(CliContext& ctx, const Args& args);
 int CmdSsh(CliContext& ctx, const Args& args);
+// Where the job would run: the offers that fit, cheapest first (launch --dry-run).
+Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud);
+void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& candidates);
 // Hidden: the detached controller behind `launch --detach`.
 int CmdDrive(CliContext& ctx, const Args& args);
 

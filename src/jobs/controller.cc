@@ -66,6 +66,25 @@ std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {
   return out;
 }
 
+std::vector<Candidate> JobDriver::CandidatesIn(Market market, std::string* why_none) {
+  std::vector<Candidate> all = CandidatesInOrder(why_none);
+  if (market == Market::kOnDemand && spec_.resources.use_spot &&
+      !spec_.recovery.on_demand_fallback) {
+    // A deadline policy may choose on-demand even without the fallback.
+    const std::string region =
+        spec_.resources.region.empty() ? ctx_.cloud->DefaultRegion() : spec_.resources.region;
+    Resources on_demand = spec_.resources;
+    on_demand.use_spot = false;
+    auto offers = ctx_.cloud->Offers(region);
+    if (offers.ok()) all = RankCandidates(on_demand, region, *offers, why_none);
+  }
+  std::vector<Candidate> out;
+  for (auto& c : all) {
+    if (c.market == market && out.size() < kCandidatesPerRound) out.push_back(c);
+  }
+  return out;
+}
+
 std::vector<Candidate> JobDriver::CandidatesToTry(std::string* why_none) {
   std::vector<Candidate> out = CandidatesInOrder(why_none);
   // A round asks for the first few only: the costlier tail rarely beats a short wait.
@@ -83,20 +102,27 @@ std::vector<Candidate> JobDriver::CandidatesToTry(std::string* why_none) {
   return out;
 }
 
+Status JobDriver::LaunchFirstAvailable(const std::vector<Candidate>& candidates) {
+  Status last = CapacityError("no offer");
+  const int number = static_cast<int>(history_.size()) + 1;
+  for (const Candidate& c : candidates) {
+    const std::string token = job_.id + "-a" + std::to_string(number) + "-" +
+                              c.offer.instance_type + "-" + c.offer.zone + "-" +
+                              MarketName(c.market);
+    last = LaunchCandidate(c, token);
+    if (last.ok() || last.code() != Code::kCapacity) return last;
+  }
+  return last;
+}
+
 Status JobDriver::Provision() {
+  if (planner_) return ProvisionByPolicy();
   for (;;) {
     std::string why;
     std::vector<Candidate> candidates = CandidatesToTry(&why);
     if (candidates.empty()) return InvalidArgument(why);
-    Status last;
-    const int number = static_cast<int>(history_.size()) + 1;
-    for (const Candidate& c : candidates) {
-      const std::string token = job_.id + "-a" + std::to_string(number) + "-" +
-                                c.offer.instance_type + "-" + c.offer.zone + "-" +
-                                MarketName(c.market);
-      last = LaunchCandidate(c, token);
-      if (last.ok() || last.code() != Code::kCapacity) return last;
-    }
+    Status last = LaunchFirstAvailable(candidates);
+    if (last.ok() || last.code() != Code::kCapacity) return last;
     // Every pool is out of capacity: wait and try again, unless told to stop.
     std::ostringstream m;
     m << "no capacity in any of " << candidates.size() << " offers (" << last.message()

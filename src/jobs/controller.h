@@ -24,6 +24,10 @@ struct ControllerOptions {
   std::string jobs_dir;
   // Seconds to wait before trying again when no spot capacity is to be had.
   double capacity_retry_s = 30;
+  // Jobs with a deadline: how often the policy is asked while `run` runs, and
+  // the changeover (launch + setup) it plans with until one is measured.
+  double policy_tick_s = 60;
+  double default_changeover_s = 0.2 * 3600;
 };
 
 struct ControllerContext {

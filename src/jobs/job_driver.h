@@ -18,13 +18,15 @@
 #include "jobs/agent_protocol.h"
 #include "jobs/checkpoint_store.h"
 #include "jobs/controller.h"
+#include "jobs/deadline.h"
 #include "policy/placement.h"
 #include "remote/host.h"
 #include "spec/job_spec.h"
 
 namespace spotrun {
 
-enum class AttemptEnd { kDone, kStopped, kInterrupted, kLost };
+// kMigrated: the deadline policy moved the job to another market.
+enum class AttemptEnd { kDone, kStopped, kInterrupted, kLost, kMigrated };
 
 class JobDriver {
  public:
@@ -41,6 +43,15 @@ class JobDriver {
   // every spot pool is out of capacity.
   Status Provision();
   std::vector<Candidate> CandidatesInOrder(std::string* why_none);
+  // Only the offers of one market, in recovery order.
+  std::vector<Candidate> CandidatesIn(Market market, std::string* why_none);
+  // Tries `candidates` in order; kCapacity when all are out of capacity.
+  Status LaunchFirstAvailable(const std::vector<Candidate>& candidates);
+  // Deadline jobs: launches what the policy asks for, waiting while it says idle.
+  Status ProvisionByPolicy();
+  Status SetUpPlanner();
+  // While `run` runs: true when the policy wants another market now.
+  bool PolicyWantsSwitch();
   // The first kCandidatesPerRound of those (keeping an on-demand fallback).
   std::vector<Candidate> CandidatesToTry(std::string* why_none);
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
@@ -81,7 +92,9 @@ class JobDriver {
   long long log_offset_ = 0;
   double phase_started_ = 0;
   double last_sync_ = 0;
-  double reclaim_at_ = 0;  // When the noticed reclaim happens; 0 = no notice.
+  double reclaim_at_ = 0;                     // When the noticed reclaim happens; 0 = no notice.
+  std::unique_ptr<DeadlinePlanner> planner_;  // Set for jobs with a deadline.
+  double last_decision_ = 0;
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };

@@ -21,6 +21,8 @@ Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_i
 
 Result<JobState> JobDriver::Run() {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx_.options.jobs_dir + "/" + job_.id));
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx_.options.jobs_dir + "/" + job_.id));
+  if (Status s = SetUpPlanner(); !s.ok()) return Finish(JobState::kFailed, s.message(), -1);
   auto reattached = Reattach();
   if (!reattached.ok()) return reattached.status();
   bool attached = *reattached;
@@ -62,6 +64,11 @@ Result<JobState> JobDriver::Run() {
       SalvageLogs();
       SPOTRUN_RETURN_IF_ERROR(TerminateInstance("lost"));
       return Finish(JobState::kFailed, "lost the instance: " + end.status().message(), -1);
+    }
+    if (*end == AttemptEnd::kMigrated) {
+      SPOTRUN_RETURN_IF_ERROR(TerminateInstance("migrated"));
+      SPOTRUN_RETURN_IF_ERROR(ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "MIGRATED", ""));
+      continue;
     }
     if (*end == AttemptEnd::kInterrupted || *end == AttemptEnd::kLost) {
       SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
@@ -210,6 +217,7 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
                         " (the next spotrun command retries)");
     return Status::Ok();
   }
+  if (planner_) planner_->RunEnded(ctx_.clock->Now());
   auto d = ctx_.cloud->Describe(instance_.id);
   attempt_.ended_at = d.ok() && d->end_time > 0 ? d->end_time : ctx_.clock->Now();
   attempt_.outcome = outcome;

@@ -132,6 +132,12 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
         return AttemptEnd::kInterrupted;
       }
       if (polled->phase == "done") return stop_sent ? AttemptEnd::kStopped : AttemptEnd::kDone;
+      if (!stop_sent && polled->phase == "run" && PolicyWantsSwitch()) {
+        SyncCheckpoint("periodic");
+        auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
+        if (!rc.ok()) return rc.status();
+        return AttemptEnd::kMigrated;
+      }
       if (!stop_sent && polled->phase == "run" &&
           ctx_.clock->Now() - last_sync_ >= spec_.checkpoint.sync_interval_s) {
         SyncCheckpoint("periodic");
@@ -178,6 +184,7 @@ Result<AgentStatus> JobDriver::PollOnce() {
     ctx_.reporter->Output(log.substr(0, marker));
     log.remove_prefix(marker);
     SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kRunning, "running `run`"));
+    if (planner_) planner_->RunStarted(ctx_.clock->Now(), attempt_.started_at);
   }
   ctx_.reporter->Output(log);
   return parsed->status;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "policy/registry.h"
 #include "spec/sections.h"
 #include "spec/spec_reader.h"
 #include "util/cidr.h"
@@ -102,6 +103,20 @@ Status ReadRun(const SpecContext& ctx, const Entry& entry, std::string* out) {
   return Status::Ok();
 }
 
+Status ReadPolicy(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                  std::string* out) {
+  std::string name = *out;
+  SPOTRUN_RETURN_IF_ERROR(spec::ReadString(ctx, node, field, &name));
+  auto info = FindPolicy(name);
+  if (!info.ok()) return ErrorAt(ctx, node, field, info.status().message());
+  if ((*info)->offline) {
+    return ErrorAt(ctx, node, field,
+                   "'" + name + "' needs the future and only runs in `spotrun simulate`");
+  }
+  *out = name;
+  return Status::Ok();
+}
+
 // A parser for a section: empty values (`key:` alone) mean "not given".
 template <typename Fn>
 FieldParser Section(std::string_view key, Fn read) {
@@ -112,7 +127,9 @@ FieldParser Section(std::string_view key, Fn read) {
 
 Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) {
   bool has_run = false;
-  const std::array<FieldParser, 13> parsers = {
+  YAML::Node deadline_node, policy_node;
+  bool has_policy = false;
+  const std::array<FieldParser, 15> parsers = {
       FieldParser{"name", [&](const Entry& e,
                               const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
       FieldParser{"cloud",
@@ -143,11 +160,29 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
                   [&](const Entry& e, const std::string&) {
                     return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
                   }},
+      FieldParser{"deadline",
+                  [&](const Entry& e, const std::string& f) {
+                    deadline_node = e.where();
+                    return ReadDuration(ctx, e.value, f, &spec->deadline_s);
+                  }},
+      FieldParser{"policy",
+                  [&](const Entry& e, const std::string& f) {
+                    policy_node = e.where();
+                    has_policy = true;
+                    return ReadPolicy(ctx, e.value, f, &spec->policy);
+                  }},
   };
   SPOTRUN_RETURN_IF_ERROR(spec::ParseFields(ctx, root, "", parsers));
   if (!has_run) {
     return spec::ErrorAtPosition(ctx, 1, 1, "run",
                                  "missing required key: give the command that trains");
+  }
+  if (spec->deadline_s && !spec->budget.expected_s) {
+    return ErrorAt(ctx, deadline_node, "deadline",
+                   "a deadline needs budget.expected_hours, the time the job takes");
+  }
+  if (has_policy && !spec->deadline_s) {
+    return ErrorAt(ctx, policy_node, "policy", "a policy needs a deadline to plan for");
   }
   return Status::Ok();
 }

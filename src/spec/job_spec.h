@@ -83,6 +83,9 @@ struct BudgetSpec {
   std::optional<double> max_cost;
   // Wall-clock cap in seconds ("90m", "2h", "3600"); unset = no cap.
   std::optional<double> max_duration_s;
+  // How long `run` needs on one instance, in seconds (the YAML gives hours);
+  // with `deadline`, what the spot/on-demand policy plans with.
+  std::optional<double> expected_s;
 };
 
 struct JobSpec {
@@ -109,6 +112,12 @@ struct JobSpec {
   CheckpointSpec checkpoint;
   RecoverySpec recovery;
   BudgetSpec budget;
+  // Seconds after the launch by which the job must be done; unset = none. With
+  // a deadline, `policy` chooses between spot and on-demand at every step.
+  std::optional<double> deadline_s;
+  // The spot/on-demand policy (src/policy/registry.h): "default" (spotrun's
+  // own), "uniform-progress", "greedy", "spot-only" or "on-demand".
+  std::string policy = "default";
 
   // Where the spec came from (absolute path of the job file).
   std::string source_path;

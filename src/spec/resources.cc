@@ -126,7 +126,14 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
 }
 
 Status ParseBudget(const SpecContext& ctx, const YAML::Node& node, BudgetSpec* out) {
-  const std::array<FieldParser, 2> parsers = {
+  const std::array<FieldParser, 3> parsers = {
+      FieldParser{"expected_hours",
+                  [&](const Entry& e, const std::string& f) {
+                    std::optional<double> hours;
+                    SPOTRUN_RETURN_IF_ERROR(ReadOptionalPositive(ctx, e.value, f, &hours));
+                    if (hours) out->expected_s = *hours * 3600;
+                    return Status::Ok();
+                  }},
       FieldParser{"max_cost",
                   [&](const Entry& e, const std::string& f) {
                     return ReadOptionalPositive(ctx, e.value, f, &out->max_cost);

@@ -190,7 +190,8 @@ SigV4Signature SignV4(const Credentials& credentials, const SigV4Options& option
     header_block += name + ":" + value + "\n";
     signed_headers += (signed_headers.empty() ? "" : ";") + name;
   }
-  std::string path = options.normalize_path ? NormalizePath(url.path) : url.path;
+  std::string path = options.path_is_encoded ? PercentDecode(url.path) : url.path;
+  if (options.normalize_path) path = NormalizePath(path);
   if (path.empty()) path = "/";
 
   SigV4Signature sig;

@@ -20,6 +20,10 @@ struct SigV4Options {
   // Remove "." / ".." segments and repeated slashes from the path before
   // encoding it (every service but S3).
   bool normalize_path = true;
+  // The URL's path is already percent-encoded, as S3 object keys are on the
+  // wire: it is decoded once before the canonical encoding, so that the
+  // canonical URI is the path encoded once (S3) rather than twice.
+  bool path_is_encoded = false;
   // Add and sign "x-amz-content-sha256: <hex SHA-256 of the body>" (S3).
   bool sign_body = false;
   // Sign X-Amz-Security-Token (botocore does); when false it is added after

@@ -1,0 +1,153 @@
+// `spotrun estimate` and `spotrun launch --dry-run`: what a job would cost and
+// where it would run, before anything is launched.
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "policy/placement.h"
+#include "sim/aggregate.h"
+#include "sim/experiment.h"
+#include "sim/trace.h"
+#include "spec/job_spec.h"
+#include "util/embedded.h"
+
+namespace spotrun {
+namespace {
+
+// Changeover the estimate assumes per launch (the research's d).
+constexpr double kChangeoverS = 0.2 * 3600;
+
+std::string Why(const JobSpec& spec, size_t n) {
+  const Resources& r = spec.resources;
+  std::string why = "cheapest " + std::string(r.use_spot ? "spot" : "on-demand") + " price among " +
+                    std::to_string(n) +
+                    " offers with >= " + std::to_string(static_cast<int>(r.cpus)) + " vCPUs";
+  if (r.memory_gib > 0) why += ", >= " + std::to_string(static_cast<int>(r.memory_gib)) + " GiB";
+  if (r.accelerator_count > 0) {
+    why += ", " + std::to_string(r.accelerator_count) + "x " + r.accelerator;
+  }
+  if (r.max_price) why += ", price <= $" + std::to_string(*r.max_price) + "/h";
+  return why;
+}
+
+}  // namespace
+
+Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud) {
+  const std::string region =
+      spec.resources.region.empty() ? cloud.DefaultRegion() : spec.resources.region;
+  auto offers = cloud.Offers(region);
+  if (!offers.ok()) return offers.status();
+  std::string why;
+  auto c = RankCandidates(spec.resources, region, *offers, &why);
+  if (c.empty()) return InvalidArgument(why);
+  return c;
+}
+
+void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
+  printf("dry run: nothing is launched. %zu offers fit; the first %zu:\n", c.size(),
+         std::min<size_t>(c.size(), 10));
+  printf("  %-3s %-14s %-10s %-9s %10s %12s %7s\n", "#", "TYPE", "ZONE", "MARKET", "$/H",
+         "ON-DEMAND", "SAVING");
+  for (size_t i = 0; i < c.size() && i < 10; ++i) {
+    const Candidate& x = c[i];
+    printf("  %-3zu %-14s %-10s %-9s %10.4f %12.4f %6.0f%%\n", i + 1, x.offer.instance_type.c_str(),
+           x.offer.zone.c_str(), MarketName(x.market), x.price, x.offer.on_demand_price,
+           100 * (1 - x.price / x.offer.on_demand_price));
+  }
+  printf("%s %s wins: %s; max price $%.4f/h.\n", c[0].offer.instance_type.c_str(),
+         c[0].offer.zone.c_str(), Why(spec, c.size()).c_str(), c[0].max_price);
+  if (spec.deadline_s) {
+    printf("With the deadline the %s policy chooses spot or on-demand at every launch.\n",
+           spec.policy.c_str());
+  }
+}
+
+int CmdEstimate(CliContext& ctx, const Args& args) {
+  auto parsed = ParseArgs(args, {{"starts", true}, {"json", false}});
+  if (!parsed.ok() || parsed->positional.size() != 1) {
+    fprintf(stderr, "spotrun: %s\n",
+            parsed.ok() ? "estimate needs one job file" : parsed.status().message().c_str());
+    return 2;
+  }
+  const std::string file = parsed->positional[0];
+  auto spec = LoadJobSpec(file);
+  if (!spec.ok()) return fprintf(stderr, "spotrun: %s\n", spec.status().message().c_str()), 2;
+  if (!spec->budget.expected_s) {
+    fprintf(stderr, "spotrun: %s: budget.expected_hours: estimate needs the job's length\n",
+            file.c_str());
+    return 2;
+  }
+  int starts = 100;
+  if (auto s = parsed->Get("starts")) starts = std::max(1, atoi(s->c_str()));
+  auto cloud = ctx.MakeCloud("local");  // The bundled catalog: no account, no network.
+  if (!cloud.ok()) return fprintf(stderr, "spotrun: %s\n", cloud.status().message().c_str()), 1;
+  auto candidates = PlanCandidates(*spec, **cloud);
+  if (!candidates.ok()) {
+    fprintf(stderr, "spotrun: %s: resources: %s\n", file.c_str(),
+            candidates.status().message().c_str());
+    return 2;
+  }
+  const Candidate& c = candidates->front();
+  JobTerms terms;
+  terms.work_s = *spec->budget.expected_s;
+  // Without a deadline the job runs on spot until done: simulate a long horizon.
+  terms.deadline_s = spec->deadline_s.value_or(3 * terms.work_s + 24 * 3600);
+  terms.overhead_s = kChangeoverS;
+  terms.on_demand_price = c.offer.on_demand_price;
+  terms.spot_price = c.market == Market::kSpot ? c.price : c.offer.on_demand_price;
+  const std::string policy = !spec->resources.use_spot ? "on-demand"
+                             : spec->deadline_s        ? spec->policy
+                                                       : "spot-only";
+  std::vector<RunResult> runs;
+  for (const auto& name : EmbeddedFilesUnder("traces/availability/")) {
+    auto trace = ParseTrace(*EmbeddedFile(name), TraceEncoding{}, name);
+    if (!trace.ok()) continue;
+    auto ticks = EvenStartTicks(*trace, terms.deadline_s, starts);
+    if (!ticks.ok()) continue;
+    auto r = RunPolicy(policy, *trace, *ticks, terms);
+    if (!r.ok()) return fprintf(stderr, "spotrun: %s\n", r.status().message().c_str()), 1;
+    runs.insert(runs.end(), r->begin(), r->end());
+  }
+  if (runs.empty()) return fprintf(stderr, "spotrun: no trace covers this job's length\n"), 1;
+  std::vector<double> cost, finish;
+  int misses = 0;
+  for (const auto& r : runs) {
+    cost.push_back(r.cost);
+    finish.push_back(r.finish_hours);
+    misses += r.deadline_met ? 0 : 1;
+  }
+  const double miss = spec->deadline_s ? 100.0 * misses / runs.size() : 0;
+  const double od = terms.work_s / 3600 * terms.on_demand_price;
+  if (parsed->Has("json")) {
+    nlohmann::json j = {{"instance_type", c.offer.instance_type},
+                        {"zone", c.offer.zone},
+                        {"policy", policy},
+                        {"runs", runs.size()},
+                        {"cost_p50", Percentile(cost, 0.5)},
+                        {"cost_p90", Percentile(cost, 0.9)},
+                        {"finish_hours_p50", Percentile(finish, 0.5)},
+                        {"finish_hours_p90", Percentile(finish, 0.9)},
+                        {"deadline_miss_percent", miss},
+                        {"on_demand_cost", od}};
+    printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  printf("%s %s in %s at $%.4f/h (on-demand $%.4f/h), policy %s\n", c.offer.instance_type.c_str(),
+         MarketName(c.market), c.offer.zone.c_str(), c.price, c.offer.on_demand_price,
+         policy.c_str());
+  printf("replayed %zu starts of the bundled spot traces (p3.2xlarge availability, 2023)\n",
+         runs.size());
+  printf("cost:   p50 $%.2f   p90 $%.2f   (on-demand only: $%.2f)\n", Percentile(cost, 0.5),
+         Percentile(cost, 0.9), od);
+  printf("finish: p50 %.1f h   p90 %.1f h\n", Percentile(finish, 0.5), Percentile(finish, 0.9));
+  if (spec->deadline_s) {
+    printf("chance of missing the %.1f h deadline: %.1f%%\n", *spec->deadline_s / 3600, miss);
+  } else {
+    printf("no deadline: the job waits for spot when there is none\n");
+  }
+  return 0;
+}
+
+}  // namespace spotrun
