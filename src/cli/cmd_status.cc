@@ -62,6 +62,21 @@ void PrintTable(const std::vector<JobSummary>& jobs) {
   }
 }
 
+// One line per attempt: where it ran, what it cost, how it ended.
+void PrintAttempts(const JobSummary& s, double now) {
+  printf("\n  %-3s %-20s %-12s %-9s %-9s %10s %10s  %s\n", "#", "INSTANCE", "TYPE", "ZONE",
+         "MARKET", "SECONDS", "COST", "OUTCOME");
+  for (const auto& a : s.attempts) {
+    if (a.started_at <= 0) continue;
+    double end = a.ended_at > 0 ? a.ended_at : now;
+    printf("  %-3d %-20s %-12s %-9s %-9s %10.0f %10.6f  %s\n", a.number, a.instance_id.c_str(),
+           a.instance_type.c_str(), a.zone.c_str(), a.market.c_str(), end - a.started_at,
+           a.Cost(now), a.outcome.empty() ? "running" : a.outcome.c_str());
+  }
+  printf("\n  total $%.6f; on-demand would have cost $%.6f (saved %.0f%%)\n", s.cost_usd,
+         s.on_demand_cost_usd, s.SavingPercent());
+}
+
 }  // namespace
 
 int CmdStatus(CliContext& ctx, const Args& args) {
@@ -93,6 +108,7 @@ int CmdStatus(CliContext& ctx, const Args& args) {
     printf("%s\n", json{{"jobs", jobs}}.dump(2).c_str());
   } else {
     PrintTable(summaries);
+    if (!parsed->positional.empty() && !summaries.empty()) PrintAttempts(summaries[0], now);
   }
   return 0;
 }

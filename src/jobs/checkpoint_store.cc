@@ -85,6 +85,28 @@ Result<int> CheckpointStore::Save(Host& host, const std::string& remote_snapshot
   return m->generation;
 }
 
+std::string CheckpointStore::CurrentDir() const {
+  auto current = ReadFile(dir_ + "/CURRENT");
+  return current.ok() ? dir_ + "/" + *current : "";
+}
+
+Result<int> CheckpointStore::Adopt(const std::string& gen_dir) {
+  auto text = ReadFile(gen_dir + "/MANIFEST.json");
+  if (!text.ok()) return Unavailable("no manifest in " + gen_dir);
+  auto m = ParseManifest(*text);
+  if (!m.ok()) return m.status();
+  SPOTRUN_RETURN_IF_ERROR(Verify(gen_dir, *m));
+  const std::string name = "gen-" + std::to_string(m->generation);
+  if (gen_dir != dir_ + "/" + name) {
+    SPOTRUN_RETURN_IF_ERROR(RemoveAll(dir_ + "/" + name));
+    std::error_code ec;
+    fs::rename(gen_dir, dir_ + "/" + name, ec);
+    if (ec) return Internal("cannot adopt " + gen_dir + ": " + ec.message());
+  }
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir_ + "/CURRENT", name));
+  return m->generation;
+}
+
 Result<int> CheckpointStore::Restore(Host& host, const std::string& remote_dir) {
   CheckpointManifest m = Current();
   if (m.generation == 0) return 0;

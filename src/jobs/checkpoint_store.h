@@ -40,8 +40,14 @@ class CheckpointStore {
   // Pushes the current checkpoint into `remote_dir` on a new instance after
   // verifying it again. Returns its generation, 0 when there is none.
   Result<int> Restore(Host& host, const std::string& remote_dir);
+  // Makes the verified generation in `gen_dir` (files/ + MANIFEST.json, e.g.
+  // downloaded from the S3 mirror) current, after checking it again. Returns
+  // its generation.
+  Result<int> Adopt(const std::string& gen_dir);
   // The current manifest (generation 0 when there is none).
   CheckpointManifest Current() const;
+  // The directory of the current generation ("" when there is none).
+  std::string CurrentDir() const;
 
  private:
   Status Verify(const std::string& dir, const CheckpointManifest& m) const;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cloud/cloud.h"
+#include "cloud/object_store.h"
 #include "jobs/reporter.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -36,6 +37,9 @@ struct ControllerContext {
   Clock* clock = nullptr;
   Reporter* reporter = nullptr;
   ControllerOptions options;
+  // Where verified checkpoints are mirrored (the job's checkpoint.store, e.g.
+  // an S3 prefix); null = the controller's disk only. Not owned.
+  ObjectStore* checkpoint_mirror = nullptr;
   // True once the user asked to stop (Ctrl-C); checked at every poll.
   std::function<bool()> interrupted = [] { return false; };
 };

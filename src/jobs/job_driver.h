@@ -65,6 +65,11 @@ class JobDriver {
   // nullopt while it is undecided.
   std::optional<AttemptEnd> OnPollFailure(const Status& failure, int* failures);
   void SyncCheckpoint(const std::string& why);
+  // Copies the current checkpoint to the mirror, if the job has one.
+  void MirrorCheckpoint();
+  // With no checkpoint on this disk, takes the mirror's (a new controller
+  // machine, a lost SPOTRUN_HOME).
+  Status FetchMirroredCheckpoint();
   // True once a cancel, Ctrl-C or a budget limit asks the job to stop.
   bool Stopping();
 

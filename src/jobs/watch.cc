@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "jobs/job_driver.h"
+#include "jobs/s3_checkpoint_mirror.h"
 #include "util/embedded.h"
 #include "util/fs.h"
 
@@ -50,6 +51,7 @@ Status JobDriver::SetUp() {
     ctx_.reporter->Note("uploading input " + in.source + " -> " + in.remote);
     SPOTRUN_RETURN_IF_ERROR(host_->Push(in.source, layout_.workdir + "/" + in.remote, {}));
   }
+  SPOTRUN_RETURN_IF_ERROR(FetchMirroredCheckpoint());
   auto restored = checkpoints_.Restore(*host_, layout_.CheckpointDir(spec_.checkpoint.dir));
   if (!restored.ok()) return restored.status();
   if (*restored > 0) {
@@ -101,6 +103,7 @@ void JobDriver::SyncCheckpoint(const std::string& why) {
     ctx_.reporter->Note("checkpoint snapshot " + std::to_string(*gen) + " saved (" + why + ")");
     (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "CHECKPOINT",
                                "snapshot " + std::to_string(*gen) + " (" + why + ")");
+    MirrorCheckpoint();
   }
 }
 
@@ -145,6 +148,28 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
     }
     ctx_.clock->Sleep(ctx_.options.poll_interval_s);
   }
+}
+
+void JobDriver::MirrorCheckpoint() {
+  if (!ctx_.checkpoint_mirror) return;
+  S3CheckpointMirror mirror(ctx_.checkpoint_mirror);
+  Status s = mirror.Upload(checkpoints_.CurrentDir());
+  ctx_.reporter->Note(s.ok() ? "checkpoint mirrored to " + ctx_.checkpoint_mirror->Describe()
+                             : "checkpoint mirror failed: " + s.message());
+}
+
+Status JobDriver::FetchMirroredCheckpoint() {
+  if (!ctx_.checkpoint_mirror || checkpoints_.Current().generation > 0) return Status::Ok();
+  S3CheckpointMirror mirror(ctx_.checkpoint_mirror);
+  const std::string dest = LocalCheckpointDir(ctx_.options.jobs_dir, job_.id) + "/downloaded";
+  auto gen = mirror.Download(dest);
+  if (!gen.ok()) return gen.status();
+  if (*gen == 0) return Status::Ok();
+  auto adopted = checkpoints_.Adopt(dest);
+  if (!adopted.ok()) return adopted.status();
+  ctx_.reporter->Note("checkpoint snapshot " + std::to_string(*adopted) + " fetched from " +
+                      ctx_.checkpoint_mirror->Describe());
+  return Status::Ok();
 }
 
 std::optional<AttemptEnd> JobDriver::OnPollFailure(const Status& failure, int* failures) {

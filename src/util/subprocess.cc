@@ -131,17 +131,8 @@ Result<pid_t> StartDetached(const ProcessOptions& options) {
     dup2(out, 1);
     dup2(out, 2);
     ProcessOptions o = options;
-    o.new_session = false;  // Already the session leader's child; stay in that session.
-    for (const auto& [k, v] : o.env) setenv(k.c_str(), v.c_str(), 1);
-    if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) _exit(127);
-    std::vector<char*> args;
-    for (const auto& a : o.argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    execvp(args[0], args.data());
-    _exit(127);
+    o.new_session = false;  // Already in the new session; becomes a group leader in it.
+    ExecChild(o);
   }
   close(fds[1]);
   pid_t grandchild = -1;

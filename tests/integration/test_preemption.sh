@@ -27,5 +27,9 @@ epochs=$(grep -c '^epoch ' all.log)
 [ "$(grep -c '^--- attempt' all.log)" = 3 ] || fail "logs do not show every attempt"
 [ "$(grep -c '^resumed from' all.log)" = 3 ] || fail "not every attempt resumed from a checkpoint"
 [ "$(ls "$SPOTRUN_HOME"/local/instances | wc -l)" = 5 ] || fail "instances launched: $(ls "$SPOTRUN_HOME"/local/instances | wc -l), want 1 + 4"
+spotrun status "$id" > status.txt
+cat status.txt
+[ "$(grep -c ' preempted$' status.txt)" = 3 ] || fail "status JOB does not list the preempted attempts"
+grep -q ' succeeded$' status.txt || fail "status JOB does not list the last attempt"
 assert_no_instance_processes
 pass "preemption"
