@@ -13,6 +13,8 @@
 #include "cloud/aws/aws_cloud.h"
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/public_address.h"
+#include "cloud/aws/s3_client.h"
+#include "cloud/aws/s3_object_store.h"
 #include "util/cidr.h"
 #include "util/fs.h"
 
@@ -98,6 +100,42 @@ Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& 
   if (!cloud.ok()) return cloud.status();
   if (params.check_access) SPOTRUN_RETURN_IF_ERROR((*cloud)->CheckAccess(params.region));
   return std::unique_ptr<Cloud>(std::move(cloud).value());
+}
+
+namespace {
+
+class S3MirrorHandle : public CheckpointMirrorHandle {
+ public:
+  S3MirrorHandle(aws::AwsConfig config, HttpClient* http, Clock* clock, aws::S3Location root)
+      : config_(std::move(config)),
+        client_(http, config_.credentials.get(), clock, aws::S3OptionsFor(config_)),
+        store_(&client_, std::move(root)) {}
+  ObjectStore* store() override { return &store_; }
+
+ private:
+  aws::AwsConfig config_;
+  aws::S3Client client_;
+  aws::S3ObjectStore store_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CheckpointMirrorHandle>> MakeCheckpointMirror(CliContext& ctx,
+                                                                     const JobSpec& spec,
+                                                                     const std::string& job_id) {
+  if (spec.checkpoint.store.empty()) return std::unique_ptr<CheckpointMirrorHandle>();
+  std::string url = spec.checkpoint.store;
+  if (url.back() != '/') url += '/';
+  auto root = aws::ParseS3Url(url + job_id + "/");
+  if (!root.ok()) return root.status();
+  aws::AwsOverrides overrides;
+  overrides.region = spec.resources.region;
+  overrides.default_region = "us-east-1";
+  auto config = aws::LoadAwsConfig(ctx.env, overrides, &ctx.clock);
+  if (!config.ok()) return config.status();
+  if (!ctx.http) ctx.http = std::make_unique<CurlHttpClient>();
+  return std::unique_ptr<CheckpointMirrorHandle>(
+      new S3MirrorHandle(std::move(config).value(), ctx.http.get(), &ctx.clock, *root));
 }
 
 void SweepAwsOrphans(CliContext& ctx, bool thorough) {

@@ -45,8 +45,10 @@ bool NonEmptyDir(const std::string& path) {
   return fs::is_directory(path, ec) && !fs::is_empty(path, ec);
 }
 
-ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter* reporter) {
+ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter* reporter,
+                                        CheckpointMirrorHandle* mirror) {
   ControllerContext c;
+  c.checkpoint_mirror = mirror ? mirror->store() : nullptr;
   c.cloud = cloud;
   c.store = ctx.store.get();
   c.clock = &ctx.clock;
@@ -213,7 +215,9 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   fflush(stdout);
   InstallSignalHandlers();
   TerminalReporter reporter(&ctx.clock);
-  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter), job.id);
+  auto mirror = MakeCheckpointMirror(ctx, *spec, job.id);
+  if (!mirror.ok()) return Fail(file + ": checkpoint.store: " + mirror.status().message(), 2);
+  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get()), job.id);
   if (!state.ok()) return Fail(state.status().ToString(), 1);
   PrintOutcome(ctx, job.id);
   return ExitCodeFor(*state);
@@ -228,9 +232,14 @@ int CmdDrive(CliContext& ctx, const Args& args) {
   if (Status s = ctx.store->UpdateJob(*job); !s.ok()) return Fail(s.ToString(), 1);
   auto cloud = ctx.MakeCloudForJob(*job);
   if (!cloud.ok()) return Fail(cloud.status().message(), 1);
+  auto spec = ParseJobSpec(job->spec_text, job->spec_path);
+  if (!spec.ok()) return Fail(spec.status().message(), 1);
+  auto mirror = MakeCheckpointMirror(ctx, *spec, job->id);
+  if (!mirror.ok()) return Fail(mirror.status().message(), 1);
   InstallSignalHandlers();
   SilentReporter reporter;
-  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter), job->id);
+  auto state =
+      DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get()), job->id);
   if (!state.ok()) return Fail(state.status().ToString(), 1);
   return ExitCodeFor(*state);
 }

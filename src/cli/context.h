@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cloud/cloud.h"
+#include "cloud/object_store.h"
 #include "remote/job_ssh.h"
 #include "spec/job_spec.h"
 #include "store/store.h"
@@ -53,6 +54,18 @@ struct CliContext {
 
 // The aws cloud (cli/aws_context.cc).
 Result<std::unique_ptr<Cloud>> MakeAwsCloud(CliContext& ctx, const CloudParams& params);
+
+// The object store behind a job's checkpoint.store (an S3 prefix, with the
+// job's id appended), and what keeps it alive.
+class CheckpointMirrorHandle {
+ public:
+  virtual ~CheckpointMirrorHandle() = default;
+  virtual ObjectStore* store() = 0;
+};
+// Null when the job has no checkpoint.store.
+Result<std::unique_ptr<CheckpointMirrorHandle>> MakeCheckpointMirror(CliContext& ctx,
+                                                                     const JobSpec& spec,
+                                                                     const std::string& job_id);
 
 // Terminates this owner's leftover AWS instances and deletes their key pairs
 // and security groups (jobs over or unknown to the store) when AWS settings

@@ -174,7 +174,8 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   instance_ = *inst;
   attempt_.instance_id = instance_.id;
   attempt_.zone = instance_.zone;
-  attempt_.price_per_hour = instance_.price_per_hour;
+  // The cloud's own price when it reports one (AWS may not), else the offer's.
+  if (instance_.price_per_hour > 0) attempt_.price_per_hour = instance_.price_per_hour;
   attempt_.started_at = instance_.launch_time;
   SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
   std::ostringstream m;

@@ -58,6 +58,10 @@ struct CheckpointSpec {
   // Seconds between copies of the checkpoint directory to the checkpoint store
   // (besides the final copy on an interruption notice). Default: 300.
   double sync_interval_s = 300;
+  // Where verified checkpoints are also kept, so they outlive the controller's
+  // disk: "s3://bucket/prefix/" (the job's id is appended). Empty = the
+  // controller's disk only (SPOTRUN_HOME/jobs/<id>/checkpoints).
+  std::string store;
 };
 
 // What happens when the instance is taken back or the job's own code fails.

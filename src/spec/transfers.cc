@@ -146,7 +146,20 @@ Status ParseOutputs(const SpecContext& ctx, const YAML::Node& node, std::vector<
 }
 
 Status ParseCheckpoint(const SpecContext& ctx, const YAML::Node& node, CheckpointSpec* out) {
-  const std::array<FieldParser, 2> parsers = {
+  const std::array<FieldParser, 3> parsers = {
+      FieldParser{"store",
+                  [&](const Entry& e, const std::string& f) {
+                    std::string url;
+                    SPOTRUN_RETURN_IF_ERROR(ReadString(ctx, e.value, f, &url));
+                    if (url.rfind("s3://", 0) != 0 || url.size() <= 5 || url[5] == '/') {
+                      return ErrorAt(ctx, e.value, f,
+                                     "expected an S3 location such as s3://my-bucket/checkpoints/, "
+                                     "got " +
+                                         Quoted(url));
+                    }
+                    out->store = url;
+                    return Status::Ok();
+                  }},
       FieldParser{"dir",
                   [&](const Entry& e, const std::string& f) {
                     return ReadInsidePath(ctx, e.value, f, kRemoteWorkdir, &out->dir);

@@ -28,7 +28,7 @@ start_moto() {
 # every instance: it accepts the key of any job under $SPOTRUN_HOME (as an
 # instance accepts the key pair spotrun imported), sessions start in
 # $1/home, and their processes carry SPOTRUN_TEST_SSHD=$1 (ended by cleanup).
-# The agent's IMDS endpoint is a closed loopback port (never the real
+# The agent's IMDS endpoint is $TEST_IMDS_URL, else a closed loopback port (never the real
 # 169.254.169.254), and with SPOTRUN_SSH_TARGET set the aws cloud gives the
 # agent no shutdown command. Points SPOTRUN_SSH_TARGET at it.
 start_test_sshd() {
@@ -54,7 +54,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
-SetEnv HOME=$dir/home SPOTRUN_TEST_SSHD=$dir AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1/
+SetEnv HOME=$dir/home SPOTRUN_TEST_SSHD=$dir AWS_EC2_METADATA_SERVICE_ENDPOINT=${TEST_IMDS_URL:-http://127.0.0.1:1/}
 ForceCommand /bin/sh $dir/session.sh
 EOS
   if [ "$(id -u)" = 0 ]; then mkdir -p /run/sshd; fi
