@@ -53,7 +53,7 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
   EXPECT_EQ(Error("run: x\nbudget: {max_cots: 3}\n"),
             At("2:10: budget.max_cots: unknown key; did you mean 'max_cost'?"));
   EXPECT_EQ(Error("run: x\ncheckpoint:\n  path: ck\n"),
-            At("3:3: checkpoint.path: unknown key; expected one of: dir, sync_interval"));
+            At("3:3: checkpoint.path: unknown key; expected one of: store, dir, sync_interval"));
   EXPECT_EQ(
       Error("run: x\nflavour: big\n"),
       At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
