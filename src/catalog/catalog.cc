@@ -33,7 +33,7 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
   return fields;
 }
 
-double ToDouble(const std::string& s, double empty_value) {
+double NumberOr(const std::string& s, double empty_value) {
   if (s.empty()) return empty_value;
   return std::stod(s);
 }
@@ -60,11 +60,11 @@ Result<Catalog> Catalog::FromCsv(const std::string& csv) {
       Offer o;
       o.instance_type = f[0];
       o.accelerator = f[1];
-      o.accelerator_count = static_cast<int>(ToDouble(f[2], 0));
-      o.vcpus = ToDouble(f[3], 0);
-      o.memory_gib = ToDouble(f[4], 0);
-      o.on_demand_price = ToDouble(f[6], 0);
-      o.spot_price = ToDouble(f[7], -1);
+      o.accelerator_count = static_cast<int>(NumberOr(f[2], 0));
+      o.vcpus = NumberOr(f[3], 0);
+      o.memory_gib = NumberOr(f[4], 0);
+      o.on_demand_price = NumberOr(f[6], 0);
+      o.spot_price = NumberOr(f[7], -1);
       o.region = f[8];
       o.zone = f[9];
       catalog.offers_.push_back(std::move(o));

@@ -37,8 +37,8 @@ namespace spotrun {
 
 struct Plan {
   std::vector<Mode> decisions;  // One per tick from the start until the finish.
-  bool meets_deadline = false;    // False when no decision sequence can.
-  double cost = 0;                // Dollars, as the simulator bills it.
+  bool meets_deadline = false;  // False when no decision sequence can.
+  double cost = 0;              // Dollars, as the simulator bills it.
 };
 
 // The cheapest plan for `terms` (times in whole seconds, tick_s = the trace

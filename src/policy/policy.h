@@ -42,12 +42,12 @@ struct JobTerms {
 // What a policy sees at one tick.
 struct PolicyInput {
   JobTerms terms;
-  double remaining_work_s = 0;      // Work left; > 0 while the job runs.
-  double time_left_s = 0;           // Until the deadline; negative once missed.
+  double remaining_work_s = 0;  // Work left; > 0 while the job runs.
+  double time_left_s = 0;       // Until the deadline; negative once missed.
   Mode instance = Mode::kIdle;  // What runs now (after any preemption).
-  double overhead_left_s = 0;       // Changeover the current instance still owes.
-  bool spot_available = false;      // Whether a spot launch would succeed now.
-  int64_t tick = 0;                 // Ticks since the job started.
+  double overhead_left_s = 0;   // Changeover the current instance still owes.
+  bool spot_available = false;  // Whether a spot launch would succeed now.
+  int64_t tick = 0;             // Ticks since the job started.
 
   // Seconds since the job started.
   double elapsed_s() const { return terms.deadline_s - time_left_s; }

@@ -22,9 +22,9 @@ TEST(DeadlinePlannerTest, NeedsADeadline) {
 }
 
 TEST(DeadlinePlannerTest, TakesSpotWithSlackAndOnDemandWithout) {
-  auto p = std::move(DeadlinePlanner::Make(DeadlineSpec("default", 48, 70), 0, 720, 60, 3.06,
-                                           0.9731))
-               .value();
+  auto p =
+      std::move(DeadlinePlanner::Make(DeadlineSpec("default", 48, 70), 0, 720, 60, 3.06, 0.9731))
+          .value();
   EXPECT_EQ(p->Decide(Mode::kIdle, true, 0), Mode::kSpot);
   // 60 h in with nothing done: only on-demand can still make it.
   EXPECT_EQ(p->Decide(Mode::kIdle, false, 60 * 3600.0), Mode::kOnDemand);
@@ -32,9 +32,8 @@ TEST(DeadlinePlannerTest, TakesSpotWithSlackAndOnDemandWithout) {
 }
 
 TEST(DeadlinePlannerTest, ProgressCountsRunTimeAcrossAttempts) {
-  auto p =
-      std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
-          .value();
+  auto p = std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
+               .value();
   p->RunStarted(100, 40);
   EXPECT_DOUBLE_EQ(p->progress_s(400), 300);
   p->RunEnded(400);
@@ -42,18 +41,19 @@ TEST(DeadlinePlannerTest, ProgressCountsRunTimeAcrossAttempts) {
   p->RunStarted(1000, 900);
   EXPECT_DOUBLE_EQ(p->progress_s(1100), 400);
   // Rebuilt from the events after a controller restart.
-  auto q =
-      std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
-          .value();
-  q->RestoreFrom({{100, "RUNNING", ""}, {400, "PREEMPTED", ""}, {450, "PROVISIONING", ""},
+  auto q = std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
+               .value();
+  q->RestoreFrom({{100, "RUNNING", ""},
+                  {400, "PREEMPTED", ""},
+                  {450, "PROVISIONING", ""},
                   {1000, "RUNNING", ""}});
   EXPECT_DOUBLE_EQ(q->progress_s(1100), 400);
 }
 
 TEST(DeadlinePlannerTest, OnDemandPolicyNeverTakesSpot) {
-  auto p = std::move(DeadlinePlanner::Make(DeadlineSpec("on-demand", 1, 100), 0, 60, 60, 3.06,
-                                           0.97))
-               .value();
+  auto p =
+      std::move(DeadlinePlanner::Make(DeadlineSpec("on-demand", 1, 100), 0, 60, 60, 3.06, 0.97))
+          .value();
   EXPECT_EQ(p->Decide(Mode::kIdle, true, 0), Mode::kOnDemand);
 }
 
