@@ -56,26 +56,6 @@ std::string CodeForBodylessStatus(int status) {
   }
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Md5Header(std::string_view body) { return Base64Encode(Digest::Md5(body)); }
 
 }  // namespace

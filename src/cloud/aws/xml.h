@@ -36,4 +36,8 @@ struct XmlNode {
 // kInvalidArgument on malformed XML (the message gives expat's reason and line).
 Result<XmlNode> ParseXml(std::string_view text);
 
+// `text` with &, <, >, " and ' replaced by their entities, for element content
+// and attribute values.
+std::string XmlEscape(std::string_view text);
+
 }  // namespace spotrun::aws
