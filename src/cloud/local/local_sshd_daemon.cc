@@ -73,14 +73,14 @@ std::vector<pid_t> Descendants(pid_t root) {
     }
   }
   std::vector<pid_t> out;
-  std::vector<pid_t> todo = {root};
-  while (!todo.empty()) {
-    pid_t p = todo.back();
-    todo.pop_back();
+  std::vector<pid_t> unvisited = {root};
+  while (!unvisited.empty()) {
+    pid_t p = unvisited.back();
+    unvisited.pop_back();
     auto [begin, end] = children.equal_range(p);
     for (auto it = begin; it != end; ++it) {
       out.push_back(it->second);
-      todo.push_back(it->second);
+      unvisited.push_back(it->second);
     }
   }
   return out;
