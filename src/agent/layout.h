@@ -19,6 +19,7 @@ struct RemoteLayout {
   std::string setup_marker;  // root/.setup-done: setup ran on this instance
   std::string snapshot_dir;  // root/ckpt-snapshot: checkpoint copy + MANIFEST.json
   std::string heartbeat;     // root/heartbeat: touched whenever the controller polls
+  std::string progress;      // root/progress: the job's own progress ($SPOTRUN_PROGRESS_FILE)
 
   static RemoteLayout ForJob(const std::string& job_id) {
     RemoteLayout l;
@@ -33,6 +34,7 @@ struct RemoteLayout {
     l.setup_marker = l.root + "/.setup-done";
     l.snapshot_dir = l.root + "/ckpt-snapshot";
     l.heartbeat = l.root + "/heartbeat";
+    l.progress = l.root + "/progress";
     return l;
   }
   // The checkpoint directory for a spec's checkpoint.dir (relative to the workdir).

@@ -9,8 +9,9 @@ uses comes from that config (the layout is defined once, in src/agent/layout.h).
 Commands (ROOT is the job's directory on the instance):
   start ROOT          detach and supervise: inputs, setup, run, outputs
                       (does nothing when a supervisor is already running)
-  poll ROOT OFFSET    print the status JSON on one line, then the log from
-                      OFFSET; counts as a heartbeat from the controller
+  poll ROOT OFFSET    print the status JSON on one line (with the job's
+                      progress from $SPOTRUN_PROGRESS_FILE), then the log
+                      from OFFSET; counts as a heartbeat from the controller
   stop ROOT           stop the job (SIGTERM, grace, SIGKILL), stage outputs
   snapshot ROOT       copy the checkpoint directory into the snapshot
                       directory, MANIFEST.json (sha256 per file) written last
@@ -289,7 +290,36 @@ def job_env(cfg):
     env = dict(os.environ)
     env.update(cfg.get("env", {}))
     env["SPOTRUN_CHECKPOINT_DIR"] = os.path.abspath(cfg["checkpoint_dir"])
+    if cfg.get("progress_file"):
+        env["SPOTRUN_PROGRESS_FILE"] = os.path.abspath(cfg["progress_file"])
     return env
+
+
+def read_progress(cfg):
+    """The fraction of the job done, as the job last wrote it to
+    $SPOTRUN_PROGRESS_FILE: "0.42", "42%" or "420/1000" (the last line
+    counts). None when the job reports nothing readable."""
+    try:
+        with open(cfg["progress_file"]) as f:
+            lines = [line.strip() for line in f.read().splitlines() if line.strip()]
+    except (KeyError, OSError, UnicodeDecodeError):
+        return None
+    if not lines:
+        return None
+    text = lines[-1]
+    try:
+        if text.endswith("%"):
+            value = float(text[:-1]) / 100
+        elif "/" in text:
+            done, total = text.split("/", 1)
+            value = float(done) / float(total)
+        else:
+            value = float(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if value != value:  # NaN
+        return None
+    return min(1.0, max(0.0, value))
 
 
 def controller_silent_for(cfg):
@@ -530,6 +560,9 @@ def poll(root, offset):
     touch(cfg["heartbeat_file"])
     status = read_status(cfg)
     status["supervisor_alive"] = supervisor_alive(cfg)
+    progress = read_progress(cfg)
+    if progress is not None:
+        status["progress"] = progress
     out = sys.stdout.buffer
     out.write((json.dumps(status) + "\n").encode())
     try:

@@ -1,5 +1,6 @@
 #include "jobs/agent_protocol.h"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"root", layout.root},
               {"snapshot_dir", layout.snapshot_dir},
               {"heartbeat_file", layout.heartbeat},
+              {"progress_file", layout.progress},
               {"signal", spec.recovery.signal},
               {"controller_timeout", spec.recovery.controller_timeout_s},
               {"stop_at", attempt.stop_at},
@@ -86,6 +88,10 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
   r.status.final_snapshot = j.value("final_snapshot", 0);
   r.status.supervisor_alive = j.value("supervisor_alive", false);
+  r.status.run_started_at = j.value("run_started_at", 0.0);
+  if (j.contains("progress") && j["progress"].is_number()) {
+    r.status.progress = std::clamp(j["progress"].get<double>(), 0.0, 1.0);
+  }
   r.log = output.substr(nl + 1);
   return r;
 }

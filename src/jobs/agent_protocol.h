@@ -44,6 +44,9 @@ struct AgentStatus {
   std::vector<std::string> missing_outputs;
   int final_snapshot = 0;  // Generation of the snapshot taken on a notice.
   bool supervisor_alive = false;
+  double run_started_at = 0;  // When `run` started, the instance's epoch seconds; 0 = not yet.
+  // The fraction of the job done, as the job reports it ($SPOTRUN_PROGRESS_FILE).
+  std::optional<double> progress;
 };
 std::string AgentSnapshotCommand(const RemoteLayout& layout);
 

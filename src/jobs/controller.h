@@ -11,6 +11,7 @@
 #include "cloud/cloud.h"
 #include "cloud/object_store.h"
 #include "jobs/reporter.h"
+#include "policy/policy.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -40,6 +41,9 @@ struct ControllerContext {
   // Where verified checkpoints are mirrored (the job's checkpoint.store, e.g.
   // an S3 prefix); null = the controller's disk only. Not owned.
   ObjectStore* checkpoint_mirror = nullptr;
+  // Builds a deadline job's policy; null = MakePolicy (online policies only).
+  // `spotrun simulate` passes one that gives offline policies the trace.
+  PolicyFactory make_policy;
   // True once the user asked to stop (Ctrl-C); checked at every poll.
   std::function<bool()> interrupted = [] { return false; };
 };

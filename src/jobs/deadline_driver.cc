@@ -14,8 +14,9 @@ Status JobDriver::SetUpPlanner() {
   if (on_demand.empty()) return InvalidArgument(why);
   const double od_price = on_demand.front().price;
   const double spot_price = spot.empty() ? od_price : spot.front().price;
-  auto planner = DeadlinePlanner::Make(spec_, job_.created_at, ctx_.options.default_changeover_s,
-                                       ctx_.options.policy_tick_s, od_price, spot_price);
+  auto planner =
+      DeadlinePlanner::Make(spec_, job_.created_at, ctx_.options.default_changeover_s,
+                            ctx_.options.policy_tick_s, od_price, spot_price, ctx_.make_policy);
   if (!planner.ok()) return planner.status();
   planner_ = std::move(planner).value();
   auto events = ctx_.store->Events(job_.id);
@@ -66,8 +67,50 @@ bool JobDriver::PolicyWantsSwitch() {
   // know without trying, so the policy is asked as if it were.
   Mode want = planner_->Decide(current, true, now);
   if (want == current || (want == Mode::kSpot && !spec_.resources.use_spot)) return false;
+  if (want == Mode::kSpot && !LaunchReplacement()) {
+    // No spot to be had: ask again, knowing that.
+    want = planner_->Decide(current, false, now);
+    if (want == current || want == Mode::kSpot) return false;
+  }
   ctx_.reporter->Note("policy " + spec_.policy + ": moving from " + std::string(ModeName(current)) +
                       " to " + std::string(ModeName(want)));
+  return true;
+}
+
+bool JobDriver::LaunchReplacement() {
+  std::string why;
+  std::vector<Candidate> spot = CandidatesIn(Market::kSpot, &why);
+  if (spot.empty()) return false;
+  // The running attempt steps aside (into the history, so that the new one is
+  // numbered after it) while the next one launches.
+  AttemptRecord running_attempt = attempt_;
+  Instance running = instance_;
+  std::unique_ptr<Host> running_host = std::move(host_);
+  history_.push_back(running_attempt);
+  Status s = LaunchFirstAvailable(spot);
+  if (s.ok()) {
+    replacement_ =
+        std::make_unique<Replacement>(Replacement{attempt_, instance_, std::move(host_)});
+  } else if (!instance_.id.empty()) {
+    // Launched but never running: give it back.
+    (void)ctx_.cloud->Terminate(instance_.id);
+    attempt_.ended_at = ctx_.clock->Now();
+    attempt_.outcome = "launch-failed";
+    (void)ctx_.store->UpsertAttempt(attempt_);
+  }
+  history_.pop_back();
+  attempt_ = running_attempt;
+  instance_ = running;
+  host_ = std::move(running_host);
+  return s.ok();
+}
+
+bool JobDriver::TakeReplacement() {
+  if (!replacement_) return false;
+  attempt_ = replacement_->attempt;
+  instance_ = replacement_->instance;
+  host_ = std::move(replacement_->host);
+  replacement_.reset();
   return true;
 }
 

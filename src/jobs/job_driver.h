@@ -39,6 +39,8 @@ class JobDriver {
   // Picks up where a previous controller left the latest attempt; false when
   // there is nothing to pick up.
   Result<bool> Reattach();
+  // Terminates and closes every open attempt but the newest, which goes last.
+  Status CloseStaleAttempts();
   // Launches the next attempt: candidates in recovery order, waiting while
   // every spot pool is out of capacity.
   Status Provision();
@@ -50,8 +52,14 @@ class JobDriver {
   // Deadline jobs: launches what the policy asks for, waiting while it says idle.
   Status ProvisionByPolicy();
   Status SetUpPlanner();
-  // While `run` runs: true when the policy wants another market now.
+  // While `run` runs: true when the policy wants another market now. A move
+  // to spot is made before the break: true only once the spot instance runs
+  // (held as the replacement).
   bool PolicyWantsSwitch();
+  // Launches a spot instance to take over from the running one.
+  bool LaunchReplacement();
+  // Makes the replacement the current attempt; false when there is none.
+  bool TakeReplacement();
   // The first kCandidatesPerRound of those (keeping an on-demand fallback).
   std::vector<Candidate> CandidatesToTry(std::string* why_none);
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
@@ -61,6 +69,8 @@ class JobDriver {
   // Polls the agent until the attempt ends.
   Result<AttemptEnd> Watch(AgentStatus* final_status);
   Result<AgentStatus> PollOnce();
+  // Takes the job's reported progress (the planner, a PROGRESS event).
+  void NoteProgress(double fraction);
   // Decides what a failed poll means from the cloud's view of the instance;
   // nullopt while it is undecided.
   std::optional<AttemptEnd> OnPollFailure(const Status& failure, int* failures);
@@ -99,7 +109,15 @@ class JobDriver {
   double last_sync_ = 0;
   double reclaim_at_ = 0;                     // When the noticed reclaim happens; 0 = no notice.
   std::unique_ptr<DeadlinePlanner> planner_;  // Set for jobs with a deadline.
+  // The instance launched to take over from the current one (a move to spot).
+  struct Replacement {
+    AttemptRecord attempt;
+    Instance instance;
+    std::unique_ptr<Host> host;
+  };
+  std::unique_ptr<Replacement> replacement_;
   double last_decision_ = 0;
+  double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };

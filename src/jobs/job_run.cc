@@ -1,5 +1,6 @@
 // DriveJob: the attempt loop, picking up after a dead controller, and the
 // end of a job (outputs, termination, the final state).
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -34,8 +35,11 @@ Result<JobState> JobDriver::Run() {
         return Finish(JobState::kFailed,
                       "gave up after " + std::to_string(kMaxAttempts) + " instances", -1);
       }
-      SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kProvisioning, "choosing the cheapest offer"));
-      Status s = Provision();
+      Status s = Status::Ok();
+      if (!TakeReplacement()) {
+        SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kProvisioning, "choosing the cheapest offer"));
+        s = Provision();
+      }
       if (s.ok()) {
         log_offset_ = 0;
         SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
@@ -110,6 +114,7 @@ Result<bool> JobDriver::Reattach() {
   auto attempts = ctx_.store->Attempts(job_.id);
   if (!attempts.ok()) return attempts.status();
   history_ = *attempts;
+  SPOTRUN_RETURN_IF_ERROR(CloseStaleAttempts());
   if (history_.empty()) return false;
   AttemptRecord last = history_.back();
   if (last.ended_at > 0 || last.outcome == "launch-failed") return false;
@@ -155,6 +160,30 @@ Result<bool> JobDriver::Reattach() {
     if (Status s = SetUp(); !s.ok()) return s;
   }
   return true;
+}
+
+Status JobDriver::CloseStaleAttempts() {
+  auto open = [](const AttemptRecord& a) {
+    return a.ended_at == 0 && a.outcome != "launch-failed" && !a.client_token.empty();
+  };
+  auto newest = std::find_if(history_.rbegin(), history_.rend(), open);
+  if (newest == history_.rend()) return Status::Ok();
+  // A controller that died while moving the job to spot leaves two attempts
+  // open: the newer one carries on, the older one is given back.
+  for (auto it = std::next(newest); it != history_.rend(); ++it) {
+    if (!open(*it)) continue;
+    if (!it->instance_id.empty() && !ctx_.cloud->Terminate(it->instance_id).ok()) {
+      ctx_.reporter->Note("could not terminate " + it->instance_id +
+                          " (the next spotrun command retries)");
+      continue;
+    }
+    it->ended_at = ctx_.clock->Now();
+    it->outcome = "migrated";
+    SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(*it));
+  }
+  // The one to pick up goes last (after a failed launch of a replacement).
+  std::rotate(std::prev(newest.base()), newest.base(), history_.end());
+  return Status::Ok();
 }
 
 Result<JobState> JobDriver::FinishDone(const AgentStatus& status) {
@@ -217,9 +246,10 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
                         " (the next spotrun command retries)");
     return Status::Ok();
   }
-  if (planner_) planner_->RunEnded(ctx_.clock->Now());
   auto d = ctx_.cloud->Describe(instance_.id);
   attempt_.ended_at = d.ok() && d->end_time > 0 ? d->end_time : ctx_.clock->Now();
+  // `run` stopped when the instance did (a preempted one before we noticed).
+  if (planner_) planner_->RunEnded(std::min(attempt_.ended_at, ctx_.clock->Now()));
   attempt_.outcome = outcome;
   SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
   history_.push_back(attempt_);
@@ -231,6 +261,12 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
 }
 
 Result<JobState> JobDriver::Finish(JobState state, const std::string& message, int exit_code) {
+  if (replacement_) {
+    // The job ended while moving to spot: the new instance goes too.
+    SPOTRUN_RETURN_IF_ERROR(TerminateInstance("cancelled"));
+    TakeReplacement();
+    SPOTRUN_RETURN_IF_ERROR(TerminateInstance("cancelled"));
+  }
   job_.message = message;
   job_.exit_code = exit_code;
   job_.controller_pid = 0;

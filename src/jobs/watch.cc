@@ -1,6 +1,7 @@
 // Setting up an attempt and watching it: agent start, polls, checkpoint
 // syncs, stop conditions, and what a silent instance means.
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include "jobs/job_driver.h"
@@ -200,7 +201,7 @@ Result<AgentStatus> JobDriver::PollOnce() {
   if (!parsed.ok()) return parsed.status();
   std::string_view log = parsed->log;
   log_offset_ += static_cast<long long>(log.size());
-  std::ofstream(AttemptLogPath(), std::ios::app) << log;
+  if (!log.empty()) std::ofstream(AttemptLogPath(), std::ios::app) << log;
   // Enter RUNNING where the log says `run` started, so output lands under its phase.
   size_t marker = log.find(kAgentRunMarker);
   if (job_.state == JobState::kSettingUp &&
@@ -209,10 +210,28 @@ Result<AgentStatus> JobDriver::PollOnce() {
     ctx_.reporter->Output(log.substr(0, marker));
     log.remove_prefix(marker);
     SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kRunning, "running `run`"));
-    if (planner_) planner_->RunStarted(ctx_.clock->Now(), attempt_.started_at);
+    // The agent knows when `run` started; the poll only saw it later.
+    const double now = ctx_.clock->Now();
+    const double started = parsed->status.run_started_at > 0
+                               ? std::clamp(parsed->status.run_started_at, attempt_.started_at, now)
+                               : now;
+    if (planner_) planner_->RunStarted(started, attempt_.started_at);
   }
   ctx_.reporter->Output(log);
+  if (parsed->status.progress) NoteProgress(*parsed->status.progress);
   return parsed->status;
+}
+
+void JobDriver::NoteProgress(double fraction) {
+  const double now = ctx_.clock->Now();
+  if (planner_ && job_.state == JobState::kRunning) planner_->ReportProgress(fraction, now);
+  // Kept as events (one per percent gained) for `spotrun status` and for a
+  // controller that picks the job up.
+  if (fraction < stored_progress_ + 0.01 && !(fraction == 1 && stored_progress_ < 1)) return;
+  stored_progress_ = fraction;
+  char detail[32];
+  std::snprintf(detail, sizeof(detail), "%.4f", fraction);
+  (void)ctx_.store->AddEvent(job_.id, now, "PROGRESS", detail);
 }
 
 }  // namespace spotrun

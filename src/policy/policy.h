@@ -15,7 +15,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
+
+#include "util/status.h"
 
 namespace spotrun {
 
@@ -68,5 +72,10 @@ class Policy {
   // Thread-safe: const and free of side effects.
   virtual Mode Decide(const PolicyInput& in) const = 0;
 };
+
+// Builds the policy `name` for a job with `terms` (policy/registry.h's
+// MakePolicy, or a simulator's, which knows the trace's future).
+using PolicyFactory =
+    std::function<Result<std::unique_ptr<Policy>>(std::string_view name, const JobTerms& terms)>;
 
 }  // namespace spotrun
