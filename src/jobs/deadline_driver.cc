@@ -86,6 +86,7 @@ bool JobDriver::LaunchReplacement() {
   AttemptRecord running_attempt = attempt_;
   Instance running = instance_;
   std::unique_ptr<Host> running_host = std::move(host_);
+  instance_ = Instance{};
   history_.push_back(running_attempt);
   Status s = LaunchFirstAvailable(spot);
   if (s.ok()) {

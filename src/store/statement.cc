@@ -2,8 +2,36 @@
 
 namespace spotrun {
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* StatementCache::Get(const char* sql) {
+  auto it = statements_.find(std::string_view(sql));
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  statements_.emplace(sql, stmt);
+  return stmt;
+}
+
 Statement::Statement(sqlite3* db, const char* sql) : db_(db) {
   sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+}
+
+Statement::Statement(sqlite3* db, StatementCache& cache, const char* sql)
+    : db_(db), stmt_(cache.Get(sql)), cached_(true) {}
+
+Statement::~Statement() {
+  if (!cached_) {
+    sqlite3_finalize(stmt_);
+  } else if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 }
 
 Statement& Statement::Bind(int i, const std::string& v) {

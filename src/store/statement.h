@@ -1,18 +1,38 @@
-// A prepared SQLite statement with RAII finalisation and typed binds.
+// A prepared SQLite statement with RAII finalisation and typed binds, and a
+// cache that keeps a connection's statements prepared between uses.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
 
 #include "util/status.h"
 
 namespace spotrun {
 
+// The statements of one connection, prepared once each (SQL text -> statement).
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  // The prepared statement for `sql`, reset; null when it does not prepare.
+  sqlite3_stmt* Get(const char* sql);
+
+ private:
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
+};
+
 class Statement {
  public:
+  // Prepares `sql`; finalised when the Statement goes.
   Statement(sqlite3* db, const char* sql);
-  ~Statement() { sqlite3_finalize(stmt_); }
+  // Borrows the cached statement for `sql`; reset when the Statement goes.
+  Statement(sqlite3* db, StatementCache& cache, const char* sql);
+  ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -33,6 +53,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool cached_ = false;
 };
 
 }  // namespace spotrun

@@ -126,7 +126,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   return store;
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::Store(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
+
+Store::~Store() {
+  statements_.reset();
+  sqlite3_close(db_);
+}
 
 Status Store::Exec(const std::string& sql) {
   char* err = nullptr;
@@ -139,7 +144,7 @@ Status Store::Exec(const std::string& sql) {
 }
 
 Status Store::InsertJob(const JobRecord& job) {
-  Statement s(db_,
+  Statement s(db_, *statements_,
               "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
               "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
               "message, exit_code) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
@@ -149,7 +154,7 @@ Status Store::InsertJob(const JobRecord& job) {
 
 Status Store::UpdateJob(const JobRecord& job) {
   // cancel_requested is only ever raised, by RequestCancel, so keep the stored value.
-  Statement s(db_,
+  Statement s(db_, *statements_,
               "UPDATE jobs SET name=?2, state=?3, cloud=?4, spec_path=?5, spec_text=?6, "
               "results_dir=?7, created_at=?8, updated_at=?9, controller_pid=?10, "
               "controller_start=?11, cancel_requested=MAX(cancel_requested, ?12), "
@@ -163,7 +168,7 @@ Result<JobRecord> Store::GetJob(const std::string& id_or_name) {
   std::string sql = std::string("SELECT ") + kJobColumns +
                     " FROM jobs WHERE id=?1 OR name=?1 ORDER BY (id=?1) DESC, created_at DESC "
                     "LIMIT 1";
-  Statement s(db_, sql.c_str());
+  Statement s(db_, *statements_, sql.c_str());
   s.Bind(1, id_or_name);
   Status status;
   if (s.Step(&status)) return ReadJob(s);
@@ -173,7 +178,7 @@ Result<JobRecord> Store::GetJob(const std::string& id_or_name) {
 
 Result<std::vector<JobRecord>> Store::ListJobs() {
   std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY created_at, id";
-  Statement s(db_, sql.c_str());
+  Statement s(db_, *statements_, sql.c_str());
   std::vector<JobRecord> jobs;
   Status status;
   while (s.Step(&status)) jobs.push_back(ReadJob(s));
@@ -184,7 +189,7 @@ Result<std::vector<JobRecord>> Store::ListJobs() {
 Result<bool> Store::ClaimController(const std::string& job_id, int old_pid,
                                     unsigned long long old_start, int pid,
                                     unsigned long long start) {
-  Statement s(db_,
+  Statement s(db_, *statements_,
               "UPDATE jobs SET controller_pid=?4, controller_start=?5 "
               "WHERE id=?1 AND controller_pid=?2 AND controller_start=?3");
   s.Bind(1, job_id).Bind(2, old_pid).Bind(3, static_cast<long long>(old_start)).Bind(4, pid);
@@ -194,13 +199,13 @@ Result<bool> Store::ClaimController(const std::string& job_id, int old_pid,
 }
 
 Status Store::RequestCancel(const std::string& job_id) {
-  Statement s(db_, "UPDATE jobs SET cancel_requested=1 WHERE id=?1");
+  Statement s(db_, *statements_, "UPDATE jobs SET cancel_requested=1 WHERE id=?1");
   s.Bind(1, job_id);
   return s.Run();
 }
 
 Status Store::UpsertAttempt(const AttemptRecord& a) {
-  Statement s(db_,
+  Statement s(db_, *statements_,
               "INSERT OR REPLACE INTO attempts (job_id, number, client_token, instance_id, "
               "instance_type, region, zone, market, price_per_hour, on_demand_price_per_hour, "
               "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
@@ -212,7 +217,7 @@ Status Store::UpsertAttempt(const AttemptRecord& a) {
 }
 
 Result<std::vector<AttemptRecord>> Store::Attempts(const std::string& job_id) {
-  Statement s(db_,
+  Statement s(db_, *statements_,
               "SELECT job_id, number, client_token, instance_id, instance_type, region, zone, "
               "market, price_per_hour, on_demand_price_per_hour, started_at, ended_at, outcome "
               "FROM attempts WHERE job_id=?1 ORDER BY number");
@@ -242,13 +247,13 @@ Result<std::vector<AttemptRecord>> Store::Attempts(const std::string& job_id) {
 
 Status Store::AddEvent(const std::string& job_id, double at, const std::string& kind,
                        const std::string& detail) {
-  Statement s(db_, "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)");
+  Statement s(db_, *statements_, "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)");
   s.Bind(1, job_id).Bind(2, at).Bind(3, kind).Bind(4, detail);
   return s.Run();
 }
 
 Result<std::vector<EventRecord>> Store::Events(const std::string& job_id) {
-  Statement s(db_, "SELECT at, kind, detail FROM events WHERE job_id=?1 ORDER BY seq");
+  Statement s(db_, *statements_, "SELECT at, kind, detail FROM events WHERE job_id=?1 ORDER BY seq");
   s.Bind(1, job_id);
   std::vector<EventRecord> out;
   Status status;

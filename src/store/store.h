@@ -15,6 +15,8 @@
 
 namespace spotrun {
 
+class StatementCache;
+
 enum class JobState {
   kPending,
   kProvisioning,
@@ -99,9 +101,10 @@ class Store {
   Result<std::vector<EventRecord>> Events(const std::string& job_id);
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  explicit Store(sqlite3* db);
   Status Exec(const std::string& sql);
   sqlite3* db_;
+  std::unique_ptr<StatementCache> statements_;  // Goes before db_ closes.
 };
 
 }  // namespace spotrun

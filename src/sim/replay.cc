@@ -1,0 +1,131 @@
+#include "sim/replay.h"
+
+#include <cstdio>
+#include <span>
+
+#include "jobs/controller.h"
+#include "jobs/reporter.h"
+#include "policy/registry.h"
+#include "sim/sim_clock.h"
+#include "sim/trace_cloud.h"
+#include "store/store.h"
+#include "util/fs.h"
+
+namespace spotrun {
+namespace {
+
+// Where replayed jobs start: a fixed epoch, so replays are reproducible.
+constexpr double kReplayEpoch = 1'700'000'000;
+
+// The job file of a replayed job. Its policy is a placeholder: the
+// controller's policy factory builds the one replayed (offline ones too).
+std::string ReplaySpec(const JobTerms& t) {
+  char text[512];
+  std::snprintf(text, sizeof(text),
+                "name: replay\n"
+                "resources:\n"
+                "  instance_type: %s\n"
+                "  region: trace\n"
+                "run: train\n"
+                "deadline: %.0fs\n"
+                "budget:\n"
+                "  expected_hours: %.17g\n"
+                "policy: default\n",
+                TraceCloud::kInstanceType, t.deadline_s, t.work_s / 3600);
+  return text;
+}
+
+}  // namespace
+
+Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTerms& terms,
+                            std::string_view policy, const std::string& scratch_dir,
+                            Reporter* reporter) {
+  const JobTerms t = TermsForTrace(terms, trace);
+  SimClock clock(kReplayEpoch);
+  TraceCloud cloud(trace, start_tick, t, &clock);
+  auto store = Store::Open(":memory:");
+  if (!store.ok()) return store.status();
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(scratch_dir));
+
+  JobRecord job;
+  job.id = "replay-" + std::to_string(start_tick);
+  job.name = "replay";
+  job.cloud = "trace";
+  job.spec_path = scratch_dir + "/job.yaml";
+  job.spec_text = ReplaySpec(t);
+  job.results_dir = scratch_dir + "/results-" + job.id;
+  job.created_at = clock.Now();
+  job.updated_at = job.created_at;
+  SPOTRUN_RETURN_IF_ERROR((*store)->InsertJob(job));
+
+  SilentReporter silent;
+
+  ControllerContext ctx;
+  ctx.cloud = &cloud;
+  ctx.store = store->get();
+  ctx.clock = &clock;
+  ctx.reporter = reporter ? reporter : &silent;
+  ctx.options.jobs_dir = scratch_dir + "/jobs";
+  // One poll, and one policy decision, per trace tick.
+  ctx.options.poll_interval_s = static_cast<double>(trace.gap_s);
+  ctx.options.policy_tick_s = static_cast<double>(trace.gap_s);
+  ctx.options.capacity_retry_s = static_cast<double>(trace.gap_s);
+  ctx.options.default_changeover_s = t.overhead_s;
+  std::span<const uint8_t> future(trace.available);
+  future = future.subspan(static_cast<size_t>(std::clamp<int64_t>(start_tick, 0, trace.ticks())));
+  const std::string name(policy);
+  ctx.make_policy = [&name, future](std::string_view, const JobTerms& planned) {
+    return MakePolicy(name, planned, future);
+  };
+  const auto horizon = static_cast<int64_t>(t.deadline_s + t.work_s + t.overhead_s);
+  ctx.interrupted = [&clock, horizon] { return clock.elapsed_s() >= horizon; };
+
+  Result<JobState> end = DriveJob(ctx, job.id);
+  auto attempts = (*store)->Attempts(job.id);
+  (void)RemoveAll(ctx.options.jobs_dir + "/" + job.id);
+  (void)RemoveAll(job.results_dir);
+  if (!end.ok()) return end.status();
+  if (!attempts.ok()) return attempts.status();
+  auto record = (*store)->GetJob(job.id);
+  if (!record.ok()) return record.status();
+  if (*end == JobState::kFailed) {
+    return Internal("replay from tick " + std::to_string(start_tick) + " failed: " +
+                    record->message);
+  }
+
+  RunResult r;
+  r.start_tick = start_tick;
+  for (const AttemptRecord& a : *attempts) {
+    if (a.instance_id.empty() || a.started_at == 0) continue;
+    const double end_at = a.ended_at > 0 ? a.ended_at : clock.Now();
+    const double hours = (end_at - a.started_at) / 3600;
+    r.cost += a.Cost(clock.Now());
+    (a.market == "spot" ? r.spot_hours : r.on_demand_hours) += hours;
+    ++r.launches;
+    if (a.outcome == "preempted") ++r.preemptions;
+  }
+  const double finished_at = cloud.finished_at();
+  r.finished = finished_at > 0;
+  const double elapsed = (r.finished ? finished_at : clock.Now()) - kReplayEpoch;
+  r.finish_hours = elapsed / 3600;
+  r.deadline_met = r.finished && elapsed <= t.deadline_s;
+  return r;
+}
+
+Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace& trace,
+                                            const std::vector<int64_t>& starts,
+                                            const JobTerms& terms,
+                                            const std::string& scratch_dir) {
+  Result<const PolicyInfo*> info = FindPolicy(policy);
+  if (!info.ok()) return info.status();
+  std::vector<RunResult> results;
+  results.reserve(starts.size());
+  for (int64_t start : starts) {
+    Result<RunResult> r = ReplayRun(trace, start, terms, policy, scratch_dir);
+    if (!r.ok()) return r.status();
+    results.push_back(*r);
+  }
+  return results;
+}
+
+}  // namespace spotrun

@@ -1,0 +1,238 @@
+#include "sim/trace_cloud.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "remote/host.h"
+
+namespace spotrun {
+namespace {
+
+// The data plane of a TraceCloud instance: commands go to its simulated agent;
+// files go nowhere (a pull leaves an empty directory: the job has no outputs).
+class TraceHost : public Host {
+ public:
+  TraceHost(TraceCloud* cloud, std::string instance_id)
+      : cloud_(cloud), instance_id_(std::move(instance_id)) {}
+
+  Result<int> Run(const std::string& command, const RunOptions& options,
+                  const OutputFn& on_output) override {
+    (void)options;
+    std::string output;
+    Result<int> rc = cloud_->AgentCommand(instance_id_, command, &output);
+    if (rc.ok() && on_output && !output.empty()) on_output(output);
+    return rc;
+  }
+  Status Push(const std::string& local, const std::string& remote,
+              const std::vector<std::string>& excludes) override {
+    (void)local;
+    (void)remote;
+    (void)excludes;
+    return Status::Ok();
+  }
+  Status Pull(const std::string& remote, const std::string& local) override {
+    (void)remote;
+    std::error_code ec;
+    std::filesystem::create_directories(local, ec);
+    if (ec) return Internal("cannot create " + local + ": " + ec.message());
+    return Status::Ok();
+  }
+
+ private:
+  TraceCloud* cloud_;
+  std::string instance_id_;
+};
+
+bool IsAlive(const Instance& i) { return i.state != InstanceState::kTerminated; }
+
+}  // namespace
+
+TraceCloud::TraceCloud(const Trace& trace, int64_t start_tick, const JobTerms& terms,
+                       SimClock* clock)
+    : trace_(trace),
+      start_tick_(start_tick),
+      terms_(terms),
+      clock_(clock),
+      epoch_(clock->Now()) {}
+
+int64_t TraceCloud::TickAt(double t) const {
+  return start_tick_ + static_cast<int64_t>(std::floor((t - epoch_) / static_cast<double>(trace_.gap_s)));
+}
+
+double TraceCloud::TimeOfTick(int64_t tick) const {
+  return epoch_ + static_cast<double>((tick - start_tick_) * trace_.gap_s);
+}
+
+Result<std::vector<Offer>> TraceCloud::Offers(const std::string& region) {
+  if (region != DefaultRegion()) return std::vector<Offer>{};
+  Offer o;
+  o.instance_type = kInstanceType;
+  o.vcpus = 8;
+  o.memory_gib = 61;
+  o.accelerator = "V100";
+  o.accelerator_count = 1;
+  o.on_demand_price = terms_.on_demand_price;
+  o.spot_price = terms_.spot_price;
+  o.region = DefaultRegion();
+  o.zone = trace_.name;
+  return std::vector<Offer>{o};
+}
+
+Result<Instance> TraceCloud::Launch(const LaunchRequest& request) {
+  if (auto it = by_token_.find(request.client_token); it != by_token_.end()) {
+    return Describe(it->second);
+  }
+  const double now = clock_->Now();
+  const int64_t tick = TickAt(now);
+  if (request.market == Market::kSpot && !trace_.Available(tick)) {
+    return CapacityError("no spot capacity in " + trace_.name + " at tick " +
+                         std::to_string(tick));
+  }
+  Machine m;
+  Instance& i = m.instance;
+  i.id = "trace-" + std::to_string(++launched_);
+  i.state = InstanceState::kRunning;
+  i.instance_type = kInstanceType;
+  i.region = DefaultRegion();
+  i.zone = trace_.name;
+  i.market = request.market;
+  i.price_per_hour =
+      request.market == Market::kSpot ? terms_.spot_price : terms_.on_demand_price;
+  i.launch_time = now;
+  i.tags = request.tags;
+  m.checked_tick = tick;
+  if (!request.client_token.empty()) by_token_[request.client_token] = i.id;
+  machines_[i.id] = m;
+  return i;
+}
+
+void TraceCloud::CountWork(Machine& m, double until) {
+  if (!m.agent_started || m.agent_stopped || finished_at_ > 0) return;
+  const double from = std::max(m.run_from, m.worked_until);
+  m.worked_until = std::max(m.worked_until, until);
+  if (until <= from) return;
+  const double worked = std::min(until - from, terms_.work_s - done_s_);
+  done_s_ += worked;
+  if (done_s_ >= terms_.work_s) finished_at_ = from + worked;
+}
+
+void TraceCloud::Update(Machine& m) {
+  Instance& i = m.instance;
+  if (!IsAlive(i)) return;
+  const double now = clock_->Now();
+  if (i.market == Market::kSpot) {
+    const int64_t last = TickAt(now);
+    for (int64_t tick = m.checked_tick + 1; tick <= last; ++tick) {
+      if (trace_.Available(tick)) continue;
+      const double end = TimeOfTick(tick);
+      CountWork(m, end);
+      i.state = InstanceState::kTerminated;
+      i.end_time = end;
+      i.state_reason = "Server.SpotInstanceTermination";
+      m.checked_tick = tick;
+      return;
+    }
+    m.checked_tick = std::max(m.checked_tick, last);
+  }
+  CountWork(m, now);
+}
+
+Result<Instance> TraceCloud::Describe(const std::string& instance_id) {
+  auto it = machines_.find(instance_id);
+  if (it == machines_.end()) return NotFound("no instance " + instance_id);
+  Update(it->second);
+  return it->second.instance;
+}
+
+Status TraceCloud::Terminate(const std::string& instance_id) {
+  auto it = machines_.find(instance_id);
+  if (it == machines_.end()) return Status::Ok();
+  Machine& m = it->second;
+  Update(m);
+  if (!IsAlive(m.instance)) return Status::Ok();
+  m.agent_stopped = true;
+  m.instance.state = InstanceState::kTerminated;
+  m.instance.end_time = clock_->Now();
+  m.instance.state_reason = "Client.UserInitiatedShutdown";
+  return Status::Ok();
+}
+
+Result<std::vector<Instance>> TraceCloud::ListTagged(
+    const std::map<std::string, std::string>& tags) {
+  std::vector<Instance> out;
+  for (auto& [id, m] : machines_) {
+    Update(m);
+    if (!IsAlive(m.instance)) continue;
+    const bool match = std::all_of(tags.begin(), tags.end(), [&](const auto& kv) {
+      auto t = m.instance.tags.find(kv.first);
+      return t != m.instance.tags.end() && t->second == kv.second;
+    });
+    if (match) out.push_back(m.instance);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Host>> TraceCloud::HostFor(const Instance& instance) {
+  if (!machines_.count(instance.id)) return NotFound("no instance " + instance.id);
+  return std::unique_ptr<Host>(new TraceHost(this, instance.id));
+}
+
+std::string TraceCloud::PollOutput(const Machine& m) const {
+  nlohmann::json s = {{"supervisor_alive", true}};
+  if (m.agent_stopped) {
+    s["phase"] = "done";
+    s["exit_code"] = 143;
+    s["message"] = "stopped";
+  } else if (clock_->Now() < m.run_from) {
+    s["phase"] = "setup";
+  } else if (finished_at_ > 0) {
+    // Done here, or done just before the last instance was taken back: the
+    // job resumes from its final checkpoint and has nothing left to do.
+    s["phase"] = "done";
+    s["exit_code"] = 0;
+    s["finished_at"] = finished_at_;
+  } else {
+    s["phase"] = "run";
+    s["run_started_at"] = m.run_from;
+    s["progress"] = done_s_ / terms_.work_s;
+  }
+  return s.dump() + "\n";
+}
+
+Result<int> TraceCloud::AgentCommand(const std::string& instance_id, const std::string& command,
+                                     std::string* output) {
+  auto it = machines_.find(instance_id);
+  if (it == machines_.end()) return Unavailable("no route to " + instance_id);
+  Machine& m = it->second;
+  Update(m);
+  if (!IsAlive(m.instance)) return Unavailable("connection to " + instance_id + " lost");
+  const double now = clock_->Now();
+  if (command.find(" start ") != std::string::npos) {
+    if (!m.agent_started) {
+      m.agent_started = true;
+      m.run_from = std::max(m.instance.launch_time + terms_.overhead_s, now);
+    }
+    return 0;
+  }
+  if (command.find(" poll ") != std::string::npos) {
+    *output = PollOutput(m);
+    return 0;
+  }
+  if (command.find(" stop ") != std::string::npos) {
+    CountWork(m, now);
+    m.agent_stopped = true;
+    *output = "stopped\n";
+    return 0;
+  }
+  if (command.find(" snapshot ") != std::string::npos) {
+    // Progress is kept by the market model itself; there are no files.
+    *output = "no checkpoint directory\n";
+    return 1;
+  }
+  *output = "trace agent: unknown command\n";
+  return 127;
+}
+
+}  // namespace spotrun
