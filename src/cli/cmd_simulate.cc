@@ -3,15 +3,23 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <thread>
+
+#include <unistd.h>
 
 #include "policy/registry.h"
 #include "sim/aggregate.h"
 #include "sim/experiment.h"
+#include "sim/replay.h"
 #include "sim/trace.h"
+#include "util/fs.h"
 #include "util/status.h"
 
 namespace spotrun {
@@ -25,6 +33,9 @@ constexpr char kUsage[] = R"(usage: spotrun simulate --trace FILE [--trace FILE 
 Replays spot availability traces through deadline-aware policies and prints,
 per policy, the mean and p90 cost, missed deadlines, runs, mean spot hours and
 the score 100 x (on-demand cost - mean cost) / (on-demand cost - all-spot cost).
+Each run is a job driven by spotrun's own controller, as `spotrun launch`
+drives it, on a cloud whose spot market is the trace and a simulated clock
+(one controller poll and one policy decision per trace tick).
 
   --trace FILE           trace JSON {"metadata":{"gap_seconds":N},"data":[...]}
   --policy NAMES         comma-separated (default: default); "all" for every one;
@@ -215,15 +226,45 @@ Result<std::vector<Workload>> LoadWorkloads(const SimulateOptions& o) {
   return all;
 }
 
-// Every run of `policy` over all workloads.
-Result<std::vector<RunResult>> RunAll(const std::string& policy,
-                                      const std::vector<Workload>& workloads,
-                                      const JobTerms& terms) {
-  std::vector<RunResult> all;
+// A directory for the replayed jobs' local files, removed when it goes.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> Make() {
+    // Memory-backed when there is one: replays write a little for every launch.
+    const char* tmp = std::getenv("TMPDIR");
+    std::string base = tmp && *tmp ? tmp : "/tmp";
+    if (!tmp && access("/dev/shm", W_OK) == 0) base = "/dev/shm";
+    std::string pattern = base + "/spotrun-simulate-XXXXXX";
+    if (!mkdtemp(pattern.data())) {
+      return Internal("cannot create a scratch directory " + pattern + ": " + std::strerror(errno));
+    }
+    return ScratchDir(pattern);
+  }
+  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  ~ScratchDir() {
+    if (!path_.empty()) (void)RemoveAll(path_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// Every run of every policy over all workloads, through the job controller;
+// result i is o.policies[i]'s.
+Result<std::vector<std::vector<RunResult>>> RunAll(const SimulateOptions& o,
+                                                   const std::vector<Workload>& workloads) {
+  Result<ScratchDir> scratch = ScratchDir::Make();
+  if (!scratch.ok()) return scratch.status();
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::vector<RunResult>> all(o.policies.size());
   for (const Workload& w : workloads) {
-    Result<std::vector<RunResult>> runs = RunPolicy(policy, w.trace, w.starts, terms);
+    auto runs = ReplayAll(o.policies, w.trace, w.starts, TermsOf(o), scratch->path(), threads);
     if (!runs.ok()) return runs.status();
-    all.insert(all.end(), runs->begin(), runs->end());
+    for (size_t p = 0; p < all.size(); ++p) {
+      all[p].insert(all[p].end(), (*runs)[p].begin(), (*runs)[p].end());
+    }
   }
   return all;
 }
@@ -267,13 +308,12 @@ int RunSimulateCommand(const std::vector<std::string>& args) {
   }
   Result<std::vector<Workload>> workloads = LoadWorkloads(o);
   if (!workloads.ok()) return Fail(workloads.status());
+  Result<std::vector<std::vector<RunResult>>> runs = RunAll(o, *workloads);
+  if (!runs.ok()) return Fail(runs.status());
   if (!o.json) PrintHeader(o, workloads->size());
-  for (const std::string& policy : o.policies) {
-    Result<std::vector<RunResult>> runs = RunAll(policy, *workloads, TermsOf(o));
-    if (!runs.ok()) return Fail(runs.status());
-    const Summary s = Summarize(policy, *runs, TermsOf(o));
+  for (size_t p = 0; p < o.policies.size(); ++p) {
+    const Summary s = Summarize(o.policies[p], (*runs)[p], TermsOf(o));
     o.json ? PrintJson(s) : PrintRow(s);
-    std::fflush(stdout);
   }
   return 0;
 }

@@ -43,8 +43,11 @@ Status JobDriver::SetUp() {
   const std::string staging = ctx_.options.jobs_dir + "/" + job_.id + "/agent";
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(staging));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/config.json", config));
-  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/spotrun_agent.py",
-                                          std::string(*EmbeddedFile("agent/spotrun_agent.py"))));
+  if (!agent_staged_) {  // The same for every attempt.
+    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/spotrun_agent.py",
+                                            std::string(*EmbeddedFile("agent/spotrun_agent.py"))));
+    agent_staged_ = true;
+  }
   ctx_.reporter->Note("uploading " + spec_.workdir);
   SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, {}));
   for (const auto& in : spec_.inputs) {
@@ -73,7 +76,7 @@ bool JobDriver::Stopping() {
   if (ctx_.interrupted()) {
     stop_reason_ = "interrupted (Ctrl-C)";
     stop_state_ = JobState::kCancelled;
-  } else if (auto rec = ctx_.store->GetJob(job_.id); rec.ok() && rec->cancel_requested) {
+  } else if (auto asked = ctx_.store->CancelRequested(job_.id); asked.ok() && *asked) {
     stop_reason_ = "cancelled by `spotrun cancel`";
     stop_state_ = JobState::kCancelled;
   } else if (spec_.budget.max_duration_s &&
@@ -117,7 +120,10 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
       ctx_.reporter->Note("stopping: " + stop_reason_);
       stop_sent = true;
       auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
-      if (!rc.ok()) return rc.status();
+      // Gone just now (taken back, say): the cloud tells how the attempt ended.
+      if (!rc.ok()) {
+        if (auto end = OnPollFailure(rc.status(), &failures)) return *end;
+      }
     }
     auto polled = PollOnce();
     if (!polled.ok()) {
@@ -139,7 +145,9 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
       if (!stop_sent && polled->phase == "run" && PolicyWantsSwitch()) {
         SyncCheckpoint("periodic");
         auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
-        if (!rc.ok()) return rc.status();
+        if (!rc.ok()) {
+          if (auto end = OnPollFailure(rc.status(), &failures)) return *end;
+        }
         return AttemptEnd::kMigrated;
       }
       if (!stop_sent && polled->phase == "run" &&

@@ -1,6 +1,10 @@
 #include "sim/replay.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 #include <span>
 
 #include "jobs/controller.h"
@@ -125,6 +129,45 @@ Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace
     if (!r.ok()) return r.status();
     results.push_back(*r);
   }
+  return results;
+}
+
+Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
+                                                      const Trace& trace,
+                                                      const std::vector<int64_t>& starts,
+                                                      const JobTerms& terms,
+                                                      const std::string& scratch_dir,
+                                                      int threads) {
+  for (const std::string& p : policies) {
+    Result<const PolicyInfo*> info = FindPolicy(p);
+    if (!info.ok()) return info.status();
+  }
+  std::vector<std::vector<RunResult>> results(policies.size(),
+                                              std::vector<RunResult>(starts.size()));
+  const size_t total = policies.size() * starts.size();
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first_error;
+  auto work = [&](int worker) {
+    // Job ids repeat across policies: every worker has a directory of its own.
+    const std::string dir = scratch_dir + "/worker-" + std::to_string(worker);
+    for (size_t i = next++; i < total; i = next++) {
+      const size_t p = i / starts.size(), s = i % starts.size();
+      Result<RunResult> r = ReplayRun(trace, starts[s], terms, policies[p], dir);
+      if (r.ok()) {
+        results[p][s] = *r;
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (first_error.ok()) first_error = r.status();
+      next = total;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  if (!first_error.ok()) return first_error;
   return results;
 }
 

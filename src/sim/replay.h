@@ -37,4 +37,14 @@ Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace
                                             const JobTerms& terms,
                                             const std::string& scratch_dir);
 
+// ReplayRun for every policy and start, on `threads` threads (each run is
+// independent: its own clock, cloud and store). Result i holds policies[i]'s
+// runs, in the order of `starts`. Fails with the first failing run's error.
+Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
+                                                      const Trace& trace,
+                                                      const std::vector<int64_t>& starts,
+                                                      const JobTerms& terms,
+                                                      const std::string& scratch_dir,
+                                                      int threads);
+
 }  // namespace spotrun

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <nlohmann/json.hpp>
+#include <cstdio>
 
 #include "remote/host.h"
 
@@ -180,25 +180,26 @@ Result<std::unique_ptr<Host>> TraceCloud::HostFor(const Instance& instance) {
 }
 
 std::string TraceCloud::PollOutput(const Machine& m) const {
-  nlohmann::json s = {{"supervisor_alive", true}};
+  // The agent's status line (see jobs/agent_protocol.h), then no log.
+  char line[256];
   if (m.agent_stopped) {
-    s["phase"] = "done";
-    s["exit_code"] = 143;
-    s["message"] = "stopped";
+    std::snprintf(line, sizeof(line),
+                  R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
   } else if (clock_->Now() < m.run_from) {
-    s["phase"] = "setup";
+    std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
   } else if (finished_at_ > 0) {
     // Done here, or done just before the last instance was taken back: the
     // job resumes from its final checkpoint and has nothing left to do.
-    s["phase"] = "done";
-    s["exit_code"] = 0;
-    s["finished_at"] = finished_at_;
+    std::snprintf(line, sizeof(line),
+                  R"({"phase":"done","exit_code":0,"finished_at":%.17g,"supervisor_alive":true})",
+                  finished_at_);
   } else {
-    s["phase"] = "run";
-    s["run_started_at"] = m.run_from;
-    s["progress"] = done_s_ / terms_.work_s;
+    std::snprintf(line, sizeof(line),
+                  R"({"phase":"run","run_started_at":%.17g,"progress":%.17g,)"
+                  R"("supervisor_alive":true})",
+                  m.run_from, done_s_ / terms_.work_s);
   }
-  return s.dump() + "\n";
+  return std::string(line) + "\n";
 }
 
 Result<int> TraceCloud::AgentCommand(const std::string& instance_id, const std::string& command,

@@ -114,7 +114,9 @@ double AttemptRecord::OnDemandCost(double now) const {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+  // One connection per Store, used by one thread at a time: no SQLite mutexes.
+  constexpr int kFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, kFlags, nullptr) != SQLITE_OK) {
     std::string err = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Internal("cannot open state store " + path + ": " + err);
@@ -202,6 +204,17 @@ Status Store::RequestCancel(const std::string& job_id) {
   Statement s(db_, *statements_, "UPDATE jobs SET cancel_requested=1 WHERE id=?1");
   s.Bind(1, job_id);
   return s.Run();
+}
+
+Result<bool> Store::CancelRequested(const std::string& job_id) {
+  Statement s(db_, *statements_, "SELECT cancel_requested FROM jobs WHERE id=?1");
+  s.Bind(1, job_id);
+  Status status;
+  if (!s.Step(&status)) {
+    if (!status.ok()) return status;
+    return NotFound("no job " + job_id);
+  }
+  return s.Int(0) != 0;
 }
 
 Status Store::UpsertAttempt(const AttemptRecord& a) {

@@ -92,6 +92,8 @@ class Store {
                                int pid, unsigned long long start);
   // Sets cancel_requested without touching the other columns.
   Status RequestCancel(const std::string& job_id);
+  // Whether RequestCancel was called for the job (exact id).
+  Result<bool> CancelRequested(const std::string& job_id);
 
   Status UpsertAttempt(const AttemptRecord& attempt);
   Result<std::vector<AttemptRecord>> Attempts(const std::string& job_id);
