@@ -147,8 +147,12 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   attempt_.market = MarketName(c.market);
   attempt_.price_per_hour = c.price;
   attempt_.on_demand_price_per_hour = c.offer.on_demand_price;
-  // Written before the launch so that a restarted controller reuses the token.
-  SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
+  // Written before the launch so that a restarted controller reuses the token
+  // (Reattach), unless the store has it already: the launch failed with this
+  // token before, and is tried again (a job waiting for spot, every tick).
+  const bool stored = attempt_.number == failed_launch_.number &&
+                      client_token == failed_launch_.client_token;
+  if (!stored) SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
   LaunchRequest req;
   req.instance_type = c.offer.instance_type;
   req.region = c.offer.region;
@@ -168,7 +172,8 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   auto inst = ctx_.cloud->Launch(req);
   if (!inst.ok()) {
     attempt_.outcome = "launch-failed";
-    SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
+    if (!stored) SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
+    failed_launch_ = attempt_;
     return inst.status();
   }
   instance_ = *inst;

@@ -117,7 +117,10 @@ Result<bool> JobDriver::Reattach() {
   SPOTRUN_RETURN_IF_ERROR(CloseStaleAttempts());
   if (history_.empty()) return false;
   AttemptRecord last = history_.back();
-  if (last.ended_at > 0 || last.outcome == "launch-failed") return false;
+  if (last.ended_at > 0) return false;
+  // A launch that failed may have been tried again, with its token, when the
+  // controller died: resume it like one in flight.
+  if (last.outcome == "launch-failed") last.outcome.clear();
   history_.pop_back();
   attempt_ = last;
   ctx_.reporter->Note("picking up attempt " + std::to_string(last.number) + " after a restart");

@@ -123,7 +123,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<Store> store(new Store(db));
-  if (path != ":memory:") SPOTRUN_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL;"));
+  // A store in memory dies with its process: nothing to journal.
+  SPOTRUN_RETURN_IF_ERROR(store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;"
+                                                         : "PRAGMA journal_mode=WAL;"));
   SPOTRUN_RETURN_IF_ERROR(store->Exec(kSchema));
   return store;
 }
@@ -219,9 +221,12 @@ Result<bool> Store::CancelRequested(const std::string& job_id) {
 
 Status Store::UpsertAttempt(const AttemptRecord& a) {
   Statement s(db_, *statements_,
-              "INSERT OR REPLACE INTO attempts (job_id, number, client_token, instance_id, "
+              "INSERT INTO attempts (job_id, number, client_token, instance_id, "
               "instance_type, region, zone, market, price_per_hour, on_demand_price_per_hour, "
-              "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+              "started_at, ended_at, outcome) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
+              "ON CONFLICT (job_id, number) DO UPDATE SET client_token=?3, instance_id=?4, "
+              "instance_type=?5, region=?6, zone=?7, market=?8, price_per_hour=?9, "
+              "on_demand_price_per_hour=?10, started_at=?11, ended_at=?12, outcome=?13");
   s.Bind(1, a.job_id).Bind(2, a.number).Bind(3, a.client_token).Bind(4, a.instance_id);
   s.Bind(5, a.instance_type).Bind(6, a.region).Bind(7, a.zone).Bind(8, a.market);
   s.Bind(9, a.price_per_hour).Bind(10, a.on_demand_price_per_hour).Bind(11, a.started_at);
