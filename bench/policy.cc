@@ -5,13 +5,19 @@
 // misses and wall time. First it times each 45-day availability trace from
 // 100 starts through all six policies on one thread (target: under 10 s).
 //
-// usage: bench_policy [TRACE_DIR] [--starts N] [--threads N]
+// With --controller it also replays the 45-day availability traces through
+// spotrun's job controller (sim/replay.h: what `spotrun simulate` runs), times
+// each trace (100 starts, all policies, --threads threads) and prints each
+// policy's mean cost there as a ratio to the model loop's on the same starts.
+//
+// usage: bench_policy [TRACE_DIR] [--starts N] [--threads N] [--controller]
 // TRACE_DIR defaults to $SPOTRUN_SOURCE_DIR/data/traces, else data/traces.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +25,7 @@
 #include "policy/registry.h"
 #include "sim/aggregate.h"
 #include "sim/experiment.h"
+#include "sim/replay.h"
 #include "sim/trace.h"
 
 namespace spotrun {
@@ -28,6 +35,7 @@ struct BenchArgs {
   std::string dir = "data/traces";
   int starts = 100;
   int threads = 2;
+  bool controller = false;
 };
 
 struct Workload {
@@ -123,6 +131,64 @@ void Timing(const std::vector<Trace>& traces) {
   std::fflush(stdout);
 }
 
+// The 45-day availability traces through the job controller: wall time per
+// trace (all policies, 100 starts), then per deadline each policy's mean cost
+// over all of them against the model loop's on the same starts.
+void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
+  std::vector<Trace> traces;
+  for (const Trace& t : all) {
+    if (t.gap_s == 195) traces.push_back(t);
+  }
+  const std::vector<std::string> policies = PolicyNames();
+  char scratch[] = "/tmp/bench-replay-XXXXXX";
+  if (!mkdtemp(scratch)) return;
+  std::printf("\ncontroller replay: each 195 s trace from %d starts through all %zu policies, "
+              "%d thread(s)\n",
+              args.starts, policies.size(), args.threads);
+  std::printf("%-20s %8s %8s\n", "trace", "52 h s", "70 h s");
+  double worst = 0;
+  // [deadline][policy]: controller and model runs over all traces.
+  std::vector<std::vector<std::vector<RunResult>>> ctl(2, std::vector<std::vector<RunResult>>(
+                                                              policies.size())),
+      model = ctl;
+  const double deadlines[] = {52, 70};
+  for (const Trace& t : traces) {
+    double secs[2];
+    for (int d = 0; d < 2; ++d) {
+      const JobTerms terms = Terms(deadlines[d]);
+      const auto starts = EvenStartTicks(t, terms.deadline_s, args.starts).value();
+      const auto begin = std::chrono::steady_clock::now();
+      auto runs = ReplayAll(policies, t, starts, terms, scratch, args.threads).value();
+      secs[d] = Seconds(begin);
+      for (size_t p = 0; p < policies.size(); ++p) {
+        ctl[d][p].insert(ctl[d][p].end(), runs[p].begin(), runs[p].end());
+        auto m = RunPolicy(policies[p], t, starts, terms).value();
+        model[d][p].insert(model[d][p].end(), m.begin(), m.end());
+      }
+    }
+    worst = std::max({worst, secs[0], secs[1]});
+    std::printf("%-20s %8.2f %8.2f\n", t.name.c_str(), secs[0], secs[1]);
+    std::fflush(stdout);
+  }
+  std::printf("slowest: %.2f s (target: under 10 s)\n", worst);
+  for (int d = 0; d < 2; ++d) {
+    const JobTerms terms = Terms(deadlines[d]);
+    std::printf("\ndeadline %.0f h, %zu traces x %d starts: controller vs model loop\n",
+                deadlines[d], traces.size(), args.starts);
+    std::printf("%-18s %12s %9s %9s %12s %12s\n", "policy", "controller $", "model $",
+                "ratio", "misses ctl", "misses model");
+    for (size_t p = 0; p < policies.size(); ++p) {
+      const Summary c = Summarize(policies[p], ctl[d][p], terms);
+      const Summary m = Summarize(policies[p], model[d][p], terms);
+      std::printf("%-18s %12.2f %9.2f %9.4f %12d %12d\n", policies[p].c_str(), c.mean_cost,
+                  m.mean_cost, m.mean_cost > 0 ? c.mean_cost / m.mean_cost : 0, c.misses,
+                  m.misses);
+    }
+  }
+  std::fflush(stdout);
+  std::filesystem::remove_all(scratch);
+}
+
 BenchArgs ParseArgs(int argc, char** argv) {
   BenchArgs a;
   if (const char* root = std::getenv("SPOTRUN_SOURCE_DIR")) {
@@ -132,6 +198,8 @@ BenchArgs ParseArgs(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--starts" && i + 1 < argc) {
       a.starts = std::atoi(argv[++i]);
+    } else if (arg == "--controller") {
+      a.controller = true;
     } else if (arg == "--threads" && i + 1 < argc) {
       a.threads = std::max(1, std::atoi(argv[++i]));
     } else {
@@ -158,6 +226,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   Timing(traces);
   for (double deadline : {52.0, 70.0}) Table(traces, deadline, args);
+  if (args.controller) ControllerReplay(traces, args);
   std::printf("\ntotal wall time %.1f s\n", Seconds(start));
   return 0;
 }
