@@ -142,14 +142,15 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
   const std::vector<std::string> policies = PolicyNames();
   char scratch[] = "/tmp/bench-replay-XXXXXX";
   if (!mkdtemp(scratch)) return;
-  std::printf("\ncontroller replay: each 195 s trace from %d starts through all %zu policies, "
-              "%d thread(s)\n",
-              args.starts, policies.size(), args.threads);
+  std::printf(
+      "\ncontroller replay: each 195 s trace from %d starts through all %zu policies, "
+      "%d thread(s)\n",
+      args.starts, policies.size(), args.threads);
   std::printf("%-20s %8s %8s\n", "trace", "52 h s", "70 h s");
   double worst = 0;
   // [deadline][policy]: controller and model runs over all traces.
-  std::vector<std::vector<std::vector<RunResult>>> ctl(2, std::vector<std::vector<RunResult>>(
-                                                              policies.size())),
+  std::vector<std::vector<std::vector<RunResult>>> ctl(
+      2, std::vector<std::vector<RunResult>>(policies.size())),
       model = ctl;
   const double deadlines[] = {52, 70};
   for (const Trace& t : traces) {
@@ -175,14 +176,13 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
     const JobTerms terms = Terms(deadlines[d]);
     std::printf("\ndeadline %.0f h, %zu traces x %d starts: controller vs model loop\n",
                 deadlines[d], traces.size(), args.starts);
-    std::printf("%-18s %12s %9s %9s %12s %12s\n", "policy", "controller $", "model $",
-                "ratio", "misses ctl", "misses model");
+    std::printf("%-18s %12s %9s %9s %12s %12s\n", "policy", "controller $", "model $", "ratio",
+                "misses ctl", "misses model");
     for (size_t p = 0; p < policies.size(); ++p) {
       const Summary c = Summarize(policies[p], ctl[d][p], terms);
       const Summary m = Summarize(policies[p], model[d][p], terms);
       std::printf("%-18s %12.2f %9.2f %9.4f %12d %12d\n", policies[p].c_str(), c.mean_cost,
-                  m.mean_cost, m.mean_cost > 0 ? c.mean_cost / m.mean_cost : 0, c.misses,
-                  m.misses);
+                  m.mean_cost, m.mean_cost > 0 ? c.mean_cost / m.mean_cost : 0, c.misses, m.misses);
     }
   }
   std::fflush(stdout);

@@ -1,9 +1,11 @@
 #include "cli/cmd_simulate.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,8 +13,6 @@
 #include <optional>
 #include <string_view>
 #include <thread>
-
-#include <unistd.h>
 
 #include "policy/registry.h"
 #include "sim/aggregate.h"

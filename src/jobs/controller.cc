@@ -150,8 +150,8 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   // Written before the launch so that a restarted controller reuses the token
   // (Reattach), unless the store has it already: the launch failed with this
   // token before, and is tried again (a job waiting for spot, every tick).
-  const bool stored = attempt_.number == failed_launch_.number &&
-                      client_token == failed_launch_.client_token;
+  const bool stored =
+      attempt_.number == failed_launch_.number && client_token == failed_launch_.client_token;
   if (!stored) SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
   LaunchRequest req;
   req.instance_type = c.offer.instance_type;

@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 #include <span>
+#include <thread>
 
 #include "jobs/controller.h"
 #include "jobs/reporter.h"
@@ -93,8 +93,8 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
   auto record = (*store)->GetJob(job.id);
   if (!record.ok()) return record.status();
   if (*end == JobState::kFailed) {
-    return Internal("replay from tick " + std::to_string(start_tick) + " failed: " +
-                    record->message);
+    return Internal("replay from tick " + std::to_string(start_tick) +
+                    " failed: " + record->message);
   }
 
   RunResult r;
@@ -118,8 +118,7 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
 
 Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace& trace,
                                             const std::vector<int64_t>& starts,
-                                            const JobTerms& terms,
-                                            const std::string& scratch_dir) {
+                                            const JobTerms& terms, const std::string& scratch_dir) {
   Result<const PolicyInfo*> info = FindPolicy(policy);
   if (!info.ok()) return info.status();
   std::vector<RunResult> results;
@@ -136,8 +135,7 @@ Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::str
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
-                                                      const std::string& scratch_dir,
-                                                      int threads) {
+                                                      const std::string& scratch_dir, int threads) {
   for (const std::string& p : policies) {
     Result<const PolicyInfo*> info = FindPolicy(p);
     if (!info.ok()) return info.status();

@@ -34,8 +34,7 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
 // ReplayRun for each start tick, in order.
 Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace& trace,
                                             const std::vector<int64_t>& starts,
-                                            const JobTerms& terms,
-                                            const std::string& scratch_dir);
+                                            const JobTerms& terms, const std::string& scratch_dir);
 
 // ReplayRun for every policy and start, on `threads` threads (each run is
 // independent: its own clock, cloud and store). Result i holds policies[i]'s
@@ -44,7 +43,6 @@ Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::str
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
-                                                      const std::string& scratch_dir,
-                                                      int threads);
+                                                      const std::string& scratch_dir, int threads);
 
 }  // namespace spotrun

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 
 #include "remote/host.h"
 
@@ -51,14 +51,11 @@ bool IsAlive(const Instance& i) { return i.state != InstanceState::kTerminated; 
 
 TraceCloud::TraceCloud(const Trace& trace, int64_t start_tick, const JobTerms& terms,
                        SimClock* clock)
-    : trace_(trace),
-      start_tick_(start_tick),
-      terms_(terms),
-      clock_(clock),
-      epoch_(clock->Now()) {}
+    : trace_(trace), start_tick_(start_tick), terms_(terms), clock_(clock), epoch_(clock->Now()) {}
 
 int64_t TraceCloud::TickAt(double t) const {
-  return start_tick_ + static_cast<int64_t>(std::floor((t - epoch_) / static_cast<double>(trace_.gap_s)));
+  return start_tick_ +
+         static_cast<int64_t>(std::floor((t - epoch_) / static_cast<double>(trace_.gap_s)));
 }
 
 double TraceCloud::TimeOfTick(int64_t tick) const {
@@ -87,8 +84,7 @@ Result<Instance> TraceCloud::Launch(const LaunchRequest& request) {
   const double now = clock_->Now();
   const int64_t tick = TickAt(now);
   if (request.market == Market::kSpot && !trace_.Available(tick)) {
-    return CapacityError("no spot capacity in " + trace_.name + " at tick " +
-                         std::to_string(tick));
+    return CapacityError("no spot capacity in " + trace_.name + " at tick " + std::to_string(tick));
   }
   Machine m;
   Instance& i = m.instance;
@@ -98,8 +94,7 @@ Result<Instance> TraceCloud::Launch(const LaunchRequest& request) {
   i.region = DefaultRegion();
   i.zone = trace_.name;
   i.market = request.market;
-  i.price_per_hour =
-      request.market == Market::kSpot ? terms_.spot_price : terms_.on_demand_price;
+  i.price_per_hour = request.market == Market::kSpot ? terms_.spot_price : terms_.on_demand_price;
   i.launch_time = now;
   i.tags = request.tags;
   m.checked_tick = tick;
@@ -183,8 +178,9 @@ std::string TraceCloud::PollOutput(const Machine& m) const {
   // The agent's status line (see jobs/agent_protocol.h), then no log.
   char line[256];
   if (m.agent_stopped) {
-    std::snprintf(line, sizeof(line),
-                  R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
+    std::snprintf(
+        line, sizeof(line),
+        R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
   } else if (clock_->Now() < m.run_from) {
     std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
   } else if (finished_at_ > 0) {

@@ -44,8 +44,7 @@ class TraceCloud : public Cloud {
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
-  Result<std::vector<Instance>> ListTagged(
-      const std::map<std::string, std::string>& tags) override;
+  Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>& tags) override;
   Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override;
 
   // The instance type of the one offer.

@@ -124,8 +124,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<Store> store(new Store(db));
   // A store in memory dies with its process: nothing to journal.
-  SPOTRUN_RETURN_IF_ERROR(store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;"
-                                                         : "PRAGMA journal_mode=WAL;"));
+  SPOTRUN_RETURN_IF_ERROR(
+      store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;" : "PRAGMA journal_mode=WAL;"));
   SPOTRUN_RETURN_IF_ERROR(store->Exec(kSchema));
   return store;
 }
@@ -265,13 +265,15 @@ Result<std::vector<AttemptRecord>> Store::Attempts(const std::string& job_id) {
 
 Status Store::AddEvent(const std::string& job_id, double at, const std::string& kind,
                        const std::string& detail) {
-  Statement s(db_, *statements_, "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)");
+  Statement s(db_, *statements_,
+              "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)");
   s.Bind(1, job_id).Bind(2, at).Bind(3, kind).Bind(4, detail);
   return s.Run();
 }
 
 Result<std::vector<EventRecord>> Store::Events(const std::string& job_id) {
-  Statement s(db_, *statements_, "SELECT at, kind, detail FROM events WHERE job_id=?1 ORDER BY seq");
+  Statement s(db_, *statements_,
+              "SELECT at, kind, detail FROM events WHERE job_id=?1 ORDER BY seq");
   s.Bind(1, job_id);
   std::vector<EventRecord> out;
   Status status;

@@ -50,6 +50,35 @@ TEST(DeadlinePlannerTest, ProgressCountsRunTimeAcrossAttempts) {
   EXPECT_DOUBLE_EQ(q->progress_s(1100), 400);
 }
 
+TEST(DeadlinePlannerTest, ReportedProgressRefinesTheEstimate) {
+  auto p = std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
+               .value();
+  p->RunStarted(100, 0);
+  // Too little to measure a rate: the expected length, less what was reported.
+  p->ReportProgress(0.0, 100);
+  p->ReportProgress(0.01, 400);
+  EXPECT_DOUBLE_EQ(p->work_estimate_s(), 10 * 3600);
+  EXPECT_DOUBLE_EQ(p->remaining_work_s(400), 0.99 * 10 * 3600);
+  // 5% in 1000 s: the job takes 20000 s, not 36000 s.
+  p->ReportProgress(0.05, 1100);
+  EXPECT_DOUBLE_EQ(p->work_estimate_s(), 20000);
+  EXPECT_DOUBLE_EQ(p->remaining_work_s(1100), 19000);
+  // Work goes on between reports.
+  EXPECT_DOUBLE_EQ(p->remaining_work_s(1200), 18900);
+  // Preempted; the next attempt resumes from a checkpoint at 4%: the lost
+  // percent is work left again, which run time alone would not show.
+  p->RunEnded(1200);
+  EXPECT_DOUBLE_EQ(p->remaining_work_s(2000), 19000);
+  p->RunStarted(2000, 1900);
+  p->ReportProgress(0.04, 2000);
+  EXPECT_DOUBLE_EQ(p->remaining_work_s(2000), 0.96 * 20000);
+  // A new controller takes the last reported fraction from the events.
+  auto q = std::move(DeadlinePlanner::Make(DeadlineSpec("greedy", 10, 12), 0, 60, 60, 3.06, 0.97))
+               .value();
+  q->RestoreFrom({{0, "RUNNING", ""}, {900, "PROGRESS", "0.2500"}, {1000, "PREEMPTED", ""}});
+  EXPECT_DOUBLE_EQ(q->remaining_work_s(5000), 0.75 * 10 * 3600);
+}
+
 TEST(DeadlinePlannerTest, OnDemandPolicyNeverTakesSpot) {
   auto p =
       std::move(DeadlinePlanner::Make(DeadlineSpec("on-demand", 1, 100), 0, 60, 60, 3.06, 0.97))
