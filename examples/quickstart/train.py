@@ -6,7 +6,8 @@ the weights depend on nothing else, so a run resumed from a checkpoint ends
 with a model.pkl byte-identical to an uninterrupted run's.
 
 Checkpoints go to $SPOTRUN_CHECKPOINT_DIR after every epoch (written to a
-temporary name, then renamed); on start the newest one is loaded.
+temporary name, then renamed); on start the newest one is loaded. After every
+epoch it writes "EPOCH/EPOCHS" to $SPOTRUN_PROGRESS_FILE, which spotrun reads.
 """
 
 import math
@@ -25,6 +26,8 @@ BATCH = 32
 # Seconds to pause per epoch: makes a tiny job last long enough to interrupt.
 EPOCH_SECONDS = float(os.environ.get("EPOCH_SECONDS", "0"))
 CKPT_DIR = os.environ.get("SPOTRUN_CHECKPOINT_DIR", "checkpoints")
+# spotrun reads the job's progress from here ("3/8": epochs done of all).
+PROGRESS_FILE = os.environ.get("SPOTRUN_PROGRESS_FILE")
 
 
 def make_dataset(seed):
@@ -109,6 +112,9 @@ def main():
         print("epoch %d/%d loss %.4f accuracy %.3f" % (epoch, EPOCHS, loss, acc), flush=True)
         save_atomic(os.path.join(CKPT_DIR, "epoch-%04d.pkl" % epoch),
                     {"weights": weights, "bias": bias, "epoch": epoch, "rng": rng.getstate()})
+        if PROGRESS_FILE:
+            with open(PROGRESS_FILE, "w") as f:
+                f.write("%d/%d\n" % (epoch, EPOCHS))
     save_atomic("model.pkl", {"weights": weights, "bias": bias, "features": FEATURES,
                               "epochs": EPOCHS, "seed": SEED})
     print("wrote model.pkl", flush=True)

@@ -46,6 +46,7 @@ json SummaryJson(const JobSummary& s, double now) {
           {"results_dir", s.job.results_dir},
           {"created_at", s.job.created_at},
           {"message", s.job.message},
+          {"progress", s.progress ? json(*s.progress) : json(nullptr)},
           {"attempt_history", attempts}};
 }
 
@@ -75,6 +76,7 @@ void PrintAttempts(const JobSummary& s, double now) {
   }
   printf("\n  total $%.6f; on-demand would have cost $%.6f (saved %.0f%%)\n", s.cost_usd,
          s.on_demand_cost_usd, s.SavingPercent());
+  if (s.progress) printf("  progress %.0f%% (reported by the job)\n", *s.progress * 100);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "jobs/job_summary.h"
 
+#include <cstdlib>
 #include <random>
 #include <sstream>
 
@@ -25,6 +26,11 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
       s.zone = a.zone;
       s.market = a.market;
     }
+  }
+  auto events = store.Events(job.id);
+  if (!events.ok()) return events.status();
+  for (const auto& e : *events) {
+    if (e.kind == "PROGRESS") s.progress = std::atof(e.detail.c_str());
   }
   return s;
 }

@@ -2,6 +2,7 @@
 // figures derived from its attempts.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct JobSummary {
   std::string instance_type;  // Of the latest attempt.
   std::string zone;
   std::string market;
+  // The fraction done, as the job last reported it ($SPOTRUN_PROGRESS_FILE).
+  std::optional<double> progress;
 
   // Saving against on-demand in percent (0 when nothing was billed).
   double SavingPercent() const;
