@@ -136,3 +136,67 @@ TEST_F(ControllerTest, NoFittingOfferFailsWithoutLaunching) {
 
 }  // namespace
 }  // namespace spotrun
+
+namespace spotrun {
+namespace {
+
+// A controller that died while moving a job from on-demand to spot left two
+// attempts open; the next one keeps the newer (spot) instance and gives the
+// older one back.
+TEST_F(ControllerTest, PickingUpAfterAMoveToSpotKeepsTheNewInstanceOnly) {
+  auto id = AddJob("run: python3 train.py\n");
+  Instance od = cloud_.Launch({.instance_type = "m.large", .zone = "use1-az2"}).value();
+  Instance spot = cloud_.Launch({.instance_type = "c.large", .zone = "use1-az1"}).value();
+  cloud_.record.clear();
+  auto open_attempt = [&](int number, const Instance& i, const std::string& market) {
+    AttemptRecord a;
+    a.job_id = id;
+    a.number = number;
+    a.client_token = id + "-a" + std::to_string(number);
+    a.instance_id = i.id;
+    a.instance_type = i.instance_type;
+    a.zone = i.zone;
+    a.market = market;
+    a.price_per_hour = 0.5;
+    a.started_at = clock_.Now();
+    ASSERT_TRUE(store_->UpsertAttempt(a).ok());
+  };
+  open_attempt(1, od, "on-demand");
+  open_attempt(2, spot, "spot");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  EXPECT_EQ(cloud_.record.front(), "terminate " + od.id);
+  EXPECT_EQ(cloud_.record.back(), "terminate " + spot.id);
+  for (const std::string& line : cloud_.record)
+    EXPECT_EQ(line.rfind("launch", 0), std::string::npos);
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, "migrated");
+  EXPECT_EQ(attempts[1].outcome, "succeeded");
+}
+
+// A launch that failed was being tried again when the controller died: the
+// next controller tries it again with the same client token first.
+TEST_F(ControllerTest, PickingUpRetriesAFailedLaunchWithItsToken) {
+  auto id = AddJob("run: python3 train.py\n");
+  AttemptRecord a;
+  a.job_id = id;
+  a.number = 1;
+  a.client_token = "job1-a1-c.large-use1-az1-spot";
+  a.instance_type = "c.large";
+  a.region = "us-east-1";
+  a.zone = "use1-az1";
+  a.market = "spot";
+  a.price_per_hour = 0.2;
+  a.on_demand_price_per_hour = 0.9;
+  a.outcome = "launch-failed";
+  ASSERT_TRUE(store_->UpsertAttempt(a).ok());
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  EXPECT_EQ(cloud_.record.front(), "launch c.large use1-az1 spot max=0.9");
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].client_token, a.client_token);
+  EXPECT_EQ(attempts[0].outcome, "succeeded");
+}
+
+}  // namespace
+}  // namespace spotrun
