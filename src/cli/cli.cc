@@ -63,9 +63,10 @@ const Command kCommands[] = {
     {"estimate", "what a job file would cost and when it would finish, before launching",
      "usage: spotrun estimate FILE [--starts N] [--json]\n\n"
      "Replays the bundled spot availability traces (N evenly spaced starts each,\n"
-     "default 100) through the job's policy on its cheapest placement, from the\n"
-     "bundled catalog: p50 and p90 of cost and finish time, and the chance of\n"
-     "missing the deadline. Needs budget.expected_hours.\n",
+     "default 40) through the job's policy on its cheapest placement, from the\n"
+     "bundled catalog, each start a job run by spotrun's controller on a\n"
+     "simulated cloud and clock: p50 and p90 of cost and finish time, and the\n"
+     "chance of missing the deadline. Needs budget.expected_hours.\n",
      CmdEstimate},
     {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
      RunSimulateCommand},

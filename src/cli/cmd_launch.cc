@@ -58,7 +58,9 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   const bool local = cloud->Name() == "local";
   c.options.capacity_retry_s = local ? 2 : 30;
   c.options.policy_tick_s = local ? 1 : 60;
-  c.options.default_changeover_s = local ? 3 : 0.2 * 3600;
+  // What a move or a preemption costs: on the local cloud mostly the 5 s
+  // notice the controller waits out before relaunching.
+  c.options.default_changeover_s = local ? 6 : 0.2 * 3600;
   c.interrupted = [] { return g_interrupted.load(); };
   return c;
 }

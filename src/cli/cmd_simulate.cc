@@ -1,14 +1,9 @@
 #include "cli/cmd_simulate.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -226,36 +221,12 @@ Result<std::vector<Workload>> LoadWorkloads(const SimulateOptions& o) {
   return all;
 }
 
-// A directory for the replayed jobs' local files, removed when it goes.
-class ScratchDir {
- public:
-  static Result<ScratchDir> Make() {
-    // Memory-backed when there is one: replays write a little for every launch.
-    const char* tmp = std::getenv("TMPDIR");
-    std::string base = tmp && *tmp ? tmp : "/tmp";
-    if (!tmp && access("/dev/shm", W_OK) == 0) base = "/dev/shm";
-    std::string pattern = base + "/spotrun-simulate-XXXXXX";
-    if (!mkdtemp(pattern.data())) {
-      return Internal("cannot create a scratch directory " + pattern + ": " + std::strerror(errno));
-    }
-    return ScratchDir(pattern);
-  }
-  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
-  ~ScratchDir() {
-    if (!path_.empty()) (void)RemoveAll(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-};
-
 // Every run of every policy over all workloads, through the job controller;
 // result i is o.policies[i]'s.
 Result<std::vector<std::vector<RunResult>>> RunAll(const SimulateOptions& o,
                                                    const std::vector<Workload>& workloads) {
-  Result<ScratchDir> scratch = ScratchDir::Make();
+  // The replayed jobs' local files: memory-backed when there is one.
+  Result<TempDir> scratch = TempDir::Make("spotrun-simulate", /*in_memory=*/true);
   if (!scratch.ok()) return scratch.status();
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::vector<RunResult>> all(o.policies.size());

@@ -44,6 +44,9 @@ struct ControllerContext {
   // Builds a deadline job's policy; null = MakePolicy (online policies only).
   // `spotrun simulate` passes one that gives offline policies the trace.
   PolicyFactory make_policy;
+  // Whether `spotrun cancel` (another process) can ask through the store; a
+  // replay's in-memory store is open to no one else, so it does not look.
+  bool watch_cancel_requests = true;
   // True once the user asked to stop (Ctrl-C); checked at every poll.
   std::function<bool()> interrupted = [] { return false; };
 };

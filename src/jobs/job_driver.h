@@ -118,7 +118,7 @@ class JobDriver {
   std::unique_ptr<Replacement> replacement_;
   double last_decision_ = 0;
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
-  bool agent_staged_ = false;     // The agent script is in the staging directory.
+  bool agent_staged_ = false;    // The agent script is in the staging directory.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;

@@ -76,7 +76,9 @@ bool JobDriver::Stopping() {
   if (ctx_.interrupted()) {
     stop_reason_ = "interrupted (Ctrl-C)";
     stop_state_ = JobState::kCancelled;
-  } else if (auto asked = ctx_.store->CancelRequested(job_.id); asked.ok() && *asked) {
+  } else if (auto asked = ctx_.watch_cancel_requests ? ctx_.store->CancelRequested(job_.id)
+                                                     : Result<bool>(false);
+             asked.ok() && *asked) {
     stop_reason_ = "cancelled by `spotrun cancel`";
     stop_state_ = JobState::kCancelled;
   } else if (spec_.budget.max_duration_s &&

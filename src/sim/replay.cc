@@ -83,6 +83,7 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
   };
   const auto horizon = static_cast<int64_t>(t.deadline_s + t.work_s + t.overhead_s);
   ctx.interrupted = [&clock, horizon] { return clock.elapsed_s() >= horizon; };
+  ctx.watch_cancel_requests = false;
 
   Result<JobState> end = DriveJob(ctx, job.id);
   auto attempts = (*store)->Attempts(job.id);

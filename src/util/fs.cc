@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,6 +60,21 @@ Status RemoveAll(const std::string& path) {
 bool PathExists(const std::string& path) {
   std::error_code ec;
   return fs::exists(path, ec);
+}
+
+Result<TempDir> TempDir::Make(const std::string& prefix, bool in_memory) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string base = tmp && *tmp ? tmp : "/tmp";
+  if ((!tmp || !*tmp) && in_memory && access("/dev/shm", W_OK) == 0) base = "/dev/shm";
+  std::string pattern = base + "/" + prefix + "-XXXXXX";
+  if (!mkdtemp(pattern.data())) {
+    return Internal("cannot create a directory " + pattern + ": " + std::strerror(errno));
+  }
+  return TempDir(pattern);
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) (void)RemoveAll(path_);
 }
 
 }  // namespace spotrun

@@ -15,4 +15,20 @@ Status MakeDirs(const std::string& path);
 Status RemoveAll(const std::string& path);
 bool PathExists(const std::string& path);
 
+// A new private directory, removed with everything in it when the object
+// goes. Under $TMPDIR when set, else under /dev/shm when `in_memory` and it
+// is writable, else under /tmp.
+class TempDir {
+ public:
+  static Result<TempDir> Make(const std::string& prefix, bool in_memory = false);
+  TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  TempDir& operator=(TempDir&&) = delete;
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
 }  // namespace spotrun

@@ -11,7 +11,7 @@ name: deadline
 envs: {EPOCHS: 20, EPOCH_SECONDS: 0.5}
 run: python3 train.py
 outputs: [model.pkl]
-deadline: 75s
+deadline: 45s
 # An estimate on the safe side (about 12 s of work here, more on a loaded machine).
 budget: {expected_hours: 0.006}
 EOF2
@@ -25,10 +25,10 @@ created, = db.execute("select created_at from jobs").fetchone()
 attempts = db.execute("select market, ended_at from attempts where started_at > 0 order by number").fetchall()
 assert attempts[-1][0] == "on-demand", attempts
 assert any(m == "spot" for m, _ in attempts), attempts
-assert attempts[-1][1] - created < 75, (attempts[-1][1] - created)
+assert attempts[-1][1] - created < 45, (attempts[-1][1] - created)
 PY
 
-sed -e 's/name: deadline/name: od/' -e 's/^deadline: 75s/deadline: 75s\npolicy: on-demand/' job/job.yaml > job/od.yaml
+sed -e 's/name: deadline/name: od/' -e 's/^deadline: 45s/deadline: 45s\npolicy: on-demand/' job/job.yaml > job/od.yaml
 spotrun launch job/od.yaml --results r2 > od.txt 2>&1 || { cat od.txt; fail "on-demand policy"; }
 grep -q "attempt 1: .* on-demand in" od.txt || fail "policy on-demand did not launch on-demand"
 

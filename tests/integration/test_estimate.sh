@@ -23,7 +23,7 @@ python3 - est.json <<'PY' || fail "estimate"
 import json, sys
 e = json.load(open(sys.argv[1]))
 assert e["instance_type"] == "p3.2xlarge" and e["policy"] == "default", e
-assert e["runs"] == 900, e  # 9 bundled traces x 100 starts
+assert e["runs"] == 360, e  # 9 bundled traces x 40 starts
 spot_all = 48 * 0.5197
 assert spot_all <= e["cost_p50"] <= e["cost_p90"] <= e["on_demand_cost"] * 1.05, e
 assert 48 <= e["finish_hours_p50"] <= e["finish_hours_p90"] <= 70.5, e
