@@ -1,4 +1,5 @@
 // The local cloud's EC2-compatible IMDSv2 endpoint (see docs/local-cloud.md).
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -106,9 +107,12 @@ class Reclaimer {
     if (!at) return;
     const double now = clock_.Now();
     if (!noticed_ && now >= *at - kLocalNoticeSeconds) {
-      noticed_ = cloud_.SendInterruptionNotice(id_, *at).ok();
+      // A notice always gives its full time, even when this daemon was late
+      // (a loaded machine): the reclaim moves back if need be.
+      reclaim_at_ = std::max(*at, now + kLocalNoticeSeconds);
+      noticed_ = cloud_.SendInterruptionNotice(id_, reclaim_at_).ok();
     }
-    if (now >= *at) done_ = cloud_.Preempt(id_).ok();
+    if (noticed_ && now >= reclaim_at_) done_ = cloud_.Preempt(id_).ok();
   }
 
  private:
@@ -137,6 +141,7 @@ class Reclaimer {
   LocalCloud cloud_;
   std::optional<PreemptSchedule> schedule_;
   bool noticed_ = false;
+  double reclaim_at_ = 0;  // Set with the notice.
   bool done_ = false;
 };
 
