@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "sim/experiment.h"
 #include "sim/replay.h"
 #include "sim/trace.h"
+#include "util/fs.h"
 
 namespace spotrun {
 namespace {
@@ -140,8 +140,10 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
     if (t.gap_s == 195) traces.push_back(t);
   }
   const std::vector<std::string> policies = PolicyNames();
-  char scratch[] = "/tmp/bench-replay-XXXXXX";
-  if (!mkdtemp(scratch)) return;
+  // As `spotrun simulate` does: the replayed jobs' files in memory if possible.
+  Result<TempDir> dir = TempDir::Make("bench-replay", /*in_memory=*/true);
+  if (!dir.ok()) return;
+  const std::string& scratch = dir->path();
   std::printf(
       "\ncontroller replay: each 195 s trace from %d starts through all %zu policies, "
       "%d thread(s)\n",
@@ -186,7 +188,6 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
     }
   }
   std::fflush(stdout);
-  std::filesystem::remove_all(scratch);
 }
 
 BenchArgs ParseArgs(int argc, char** argv) {

@@ -262,9 +262,10 @@ void PrintRow(const Summary& s) {
               s.p90_cost, s.misses, s.runs, s.spot_hours, s.score);
 }
 
+// Bad input exits 2; a replay that could not run (disk, memory) exits 1.
 int Fail(const Status& status) {
   std::fprintf(stderr, "spotrun simulate: %s\n", status.message().c_str());
-  return 2;
+  return status.code() == Code::kInvalidArgument || status.code() == Code::kNotFound ? 2 : 1;
 }
 
 }  // namespace
