@@ -22,7 +22,6 @@ Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_i
 
 Result<JobState> JobDriver::Run() {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx_.options.jobs_dir + "/" + job_.id));
-  SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx_.options.jobs_dir + "/" + job_.id));
   if (Status s = SetUpPlanner(); !s.ok()) return Finish(JobState::kFailed, s.message(), -1);
   auto reattached = Reattach();
   if (!reattached.ok()) return reattached.status();

@@ -21,8 +21,9 @@ namespace {
 // Where replayed jobs start: a fixed epoch, so replays are reproducible.
 constexpr double kReplayEpoch = 1'700'000'000;
 
-// The job file of a replayed job. Its policy is a placeholder: the
-// controller's policy factory builds the one replayed (offline ones too).
+// The job file of a replayed job. It names the default policy, which the
+// job file can name (offline ones cannot); the controller's policy factory
+// builds the policy under test instead.
 std::string ReplaySpec(const JobTerms& t) {
   char text[512];
   std::snprintf(text, sizeof(text),
