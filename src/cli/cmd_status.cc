@@ -1,5 +1,6 @@
 // `spotrun status` and `spotrun logs`.
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,7 @@ json SummaryJson(const JobSummary& s, double now) {
           {"created_at", s.job.created_at},
           {"message", s.job.message},
           {"progress", s.progress ? json(*s.progress) : json(nullptr)},
+          {"deadline_at", s.deadline_at ? json(*s.deadline_at) : json(nullptr)},
           {"attempt_history", attempts}};
 }
 
@@ -63,6 +65,39 @@ void PrintTable(const std::vector<JobSummary>& jobs) {
   }
 }
 
+std::string FormatUtc(double epoch) {
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return text;
+}
+
+std::string FormatHours(double seconds) {
+  char text[32];
+  if (seconds < 3600) {
+    std::snprintf(text, sizeof(text), "%.0f min", seconds / 60);
+  } else {
+    std::snprintf(text, sizeof(text), "%.1f h", seconds / 3600);
+  }
+  return text;
+}
+
+// "2026-11-27 10:00:00 UTC: in 3.2 h", "...: met with 12 min to spare".
+std::string DeadlineText(const JobSummary& s, double now) {
+  std::string text = FormatUtc(*s.deadline_at) + ": ";
+  if (!IsTerminal(s.job.state)) {
+    const double left = *s.deadline_at - now;
+    return text + (left >= 0 ? "in " + FormatHours(left) : "passed " + FormatHours(-left) + " ago");
+  }
+  if (s.job.state != JobState::kSucceeded)
+    return text + "not met (" + JobStateName(s.job.state) + ")";
+  const double spare = *s.deadline_at - s.job.updated_at;
+  return text + (spare >= 0 ? "met with " + FormatHours(spare) + " to spare"
+                            : "missed by " + FormatHours(-spare));
+}
+
 // One line per attempt: where it ran, what it cost, how it ended.
 void PrintAttempts(const JobSummary& s, double now) {
   printf("\n  %-3s %-20s %-12s %-9s %-9s %10s %10s  %s\n", "#", "INSTANCE", "TYPE", "ZONE",
@@ -77,6 +112,7 @@ void PrintAttempts(const JobSummary& s, double now) {
   printf("\n  total $%.6f; on-demand would have cost $%.6f (saved %.0f%%)\n", s.cost_usd,
          s.on_demand_cost_usd, s.SavingPercent());
   if (s.progress) printf("  progress %.0f%% (reported by the job)\n", *s.progress * 100);
+  if (s.deadline_at) printf("  deadline %s\n", DeadlineText(s, now).c_str());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <random>
 #include <sstream>
 
+#include "spec/job_spec.h"
+
 namespace spotrun {
 
 double JobSummary::SavingPercent() const {
@@ -26,6 +28,9 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
       s.zone = a.zone;
       s.market = a.market;
     }
+  }
+  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path); spec.ok() && spec->deadline_s) {
+    s.deadline_at = job.created_at + *spec->deadline_s;
   }
   auto events = store.Events(job.id);
   if (!events.ok()) return events.status();

@@ -21,6 +21,8 @@ struct JobSummary {
   std::string market;
   // The fraction done, as the job last reported it ($SPOTRUN_PROGRESS_FILE).
   std::optional<double> progress;
+  // When the job must be done (launch + its `deadline`), epoch seconds.
+  std::optional<double> deadline_at;
 
   // Saving against on-demand in percent (0 when nothing was billed).
   double SavingPercent() const;

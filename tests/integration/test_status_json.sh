@@ -21,6 +21,7 @@ assert job["attempts"] == 1 and job["preemptions"] == 0, job
 assert 0 < job["cost_usd"] < job["on_demand_cost_usd"], job
 assert job["results_dir"] == sys.argv[2], job
 assert job["instance_type"] and job["zone"], job
+assert job["deadline_at"] is None and job["progress"] == 1.0, job  # train.py reports epochs
 PY
 spotrun status "$(only_job_id)" | grep -q SUCCEEDED || fail "table status"
 pass "status --json"
