@@ -30,6 +30,9 @@ struct ControllerOptions {
   // the changeover (launch + setup) it plans with until one is measured.
   double policy_tick_s = 60;
   double default_changeover_s = 0.2 * 3600;
+  // Upper bound on instances launched for one job, whatever happens. A
+  // replay, which ends at its horizon anyway, lifts it.
+  int max_attempts = 100;
 };
 
 struct ControllerContext {

@@ -127,7 +127,4 @@ class JobDriver {
 // Offers asked for in one round of launches before waiting for capacity.
 inline constexpr size_t kCandidatesPerRound = 8;
 
-// Upper bound on instances launched for one job, whatever happens.
-inline constexpr int kMaxAttempts = 100;
-
 }  // namespace spotrun

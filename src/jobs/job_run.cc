@@ -30,9 +30,10 @@ Result<JobState> JobDriver::Run() {
   for (const auto& a : history_) restarts += a.outcome == "failed" ? 1 : 0;
   for (;;) {
     if (!attached) {
-      if (static_cast<int>(history_.size()) >= kMaxAttempts) {
+      if (static_cast<int>(history_.size()) >= ctx_.options.max_attempts) {
         return Finish(JobState::kFailed,
-                      "gave up after " + std::to_string(kMaxAttempts) + " instances", -1);
+                      "gave up after " + std::to_string(ctx_.options.max_attempts) + " instances",
+                      -1);
       }
       Status s = Status::Ok();
       if (!TakeReplacement()) {

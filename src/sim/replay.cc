@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -76,6 +77,8 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
   ctx.options.policy_tick_s = static_cast<double>(trace.gap_s);
   ctx.options.capacity_retry_s = static_cast<double>(trace.gap_s);
   ctx.options.default_changeover_s = t.overhead_s;
+  // A flapping market may take many instances; the horizon ends the run.
+  ctx.options.max_attempts = std::numeric_limits<int>::max();
   std::span<const uint8_t> future(trace.available);
   future = future.subspan(static_cast<size_t>(std::clamp<int64_t>(start_tick, 0, trace.ticks())));
   const std::string name(policy);

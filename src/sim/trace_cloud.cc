@@ -181,14 +181,15 @@ std::string TraceCloud::PollOutput(const Machine& m) const {
     std::snprintf(
         line, sizeof(line),
         R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
-  } else if (clock_->Now() < m.run_from) {
-    std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
   } else if (finished_at_ > 0) {
-    // Done here, or done just before the last instance was taken back: the
-    // job resumes from its final checkpoint and has nothing left to do.
+    // Done just before the last instance was taken back: the job resumes
+    // from its final checkpoint with nothing left to do (and this agent
+    // says so at once, so that a controller polling once a tick sees it).
     std::snprintf(line, sizeof(line),
                   R"({"phase":"done","exit_code":0,"finished_at":%.17g,"supervisor_alive":true})",
                   finished_at_);
+  } else if (clock_->Now() < m.run_from) {
+    std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
   } else {
     std::snprintf(line, sizeof(line),
                   R"({"phase":"run","run_started_at":%.17g,"progress":%.17g,)"

@@ -16,7 +16,8 @@
 // after the launch in setup, then runs `run`, which needs `work_s` seconds
 // in all: progress is kept across instances (the job checkpoints
 // continuously). It reports its phase, the time `run` started and the
-// fraction done, as the real agent does.
+// fraction done, as the real agent does. Once the work is done, the agent of
+// a later instance reports the job done at once.
 #pragma once
 
 #include <cstdint>

@@ -82,6 +82,23 @@ TEST_F(ReplayTest, StopsAnUnfinishedJobAtTheHorizon) {
   EXPECT_NEAR(r.cost, 120.0 / 3600 * terms.spot_price, 1e-12);
 }
 
+TEST_F(ReplayTest, AFlappingMarketMayTakeMoreThanAHundredInstances) {
+  // Spot every other tick: 30 s of work per 60 s window after a 30 s changeover.
+  std::string pattern;
+  for (int i = 0; i < 300; ++i) pattern += "10";
+  const Trace trace = MakeTrace(pattern);
+  const JobTerms terms = SmallTerms(/*work_s=*/110 * 30, /*deadline_s=*/20000, /*overhead_s=*/30);
+  const RunResult r = Replay(trace, 0, terms, "spot-only");
+  const RunResult m = SimulateRun(trace, 0, terms, *MakePolicy("spot-only", terms).value());
+  EXPECT_TRUE(r.finished);
+  EXPECT_DOUBLE_EQ(r.finish_hours, m.finish_hours);
+  EXPECT_EQ(m.launches, 110);
+  // The work ends as the 110th instance is taken back, before the controller
+  // polls it: one more instance (billed for no time) reports the job done.
+  EXPECT_EQ(r.launches, 111);
+  EXPECT_NEAR(r.cost, m.cost, 1e-9);
+}
+
 TEST_F(ReplayTest, OfflinePoliciesGetTheTracesFuture) {
   const Trace trace = MakeTrace("0011111111111111111111111111111111111111");
   const JobTerms terms = SmallTerms(/*work_s=*/600, /*deadline_s=*/1500, /*overhead_s=*/60);
