@@ -121,21 +121,6 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
   return r;
 }
 
-Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace& trace,
-                                            const std::vector<int64_t>& starts,
-                                            const JobTerms& terms, const std::string& scratch_dir) {
-  Result<const PolicyInfo*> info = FindPolicy(policy);
-  if (!info.ok()) return info.status();
-  std::vector<RunResult> results;
-  results.reserve(starts.size());
-  for (int64_t start : starts) {
-    Result<RunResult> r = ReplayRun(trace, start, terms, policy, scratch_dir);
-    if (!r.ok()) return r.status();
-    results.push_back(*r);
-  }
-  return results;
-}
-
 Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,

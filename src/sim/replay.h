@@ -31,11 +31,6 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
                             std::string_view policy, const std::string& scratch_dir,
                             Reporter* reporter = nullptr);
 
-// ReplayRun for each start tick, in order.
-Result<std::vector<RunResult>> ReplayPolicy(std::string_view policy, const Trace& trace,
-                                            const std::vector<int64_t>& starts,
-                                            const JobTerms& terms, const std::string& scratch_dir);
-
 // ReplayRun for every policy and start, on `threads` threads (each run is
 // independent: its own clock, cloud and store). Result i holds policies[i]'s
 // runs, in the order of `starts`. Fails with the first failing run's error.
