@@ -9,16 +9,10 @@
 #include "cli/commands.h"
 #include "cloud/aws/aws_cloud.h"
 #include "cloud/aws/aws_config.h"
+#include "util/ascii.h"
 
 namespace spotrun {
 namespace {
-
-bool SameNoCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 struct PriceQuery {
   std::string gpu;
@@ -31,7 +25,7 @@ std::vector<Offer> Matching(const PriceQuery& q) {
   for (const Offer& o : Catalog::Bundled().offers()) {
     if (o.region != q.region) continue;
     if (!q.type.empty() && o.instance_type != q.type) continue;
-    if (!q.gpu.empty() && !SameNoCase(o.accelerator, q.gpu)) continue;
+    if (!q.gpu.empty() && !EqualsNoCase(o.accelerator, q.gpu)) continue;
     out.push_back(o);
   }
   return out;

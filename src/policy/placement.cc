@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <sstream>
 
+#include "util/ascii.h"
+
 namespace spotrun {
 namespace {
-
-bool SameNoCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Names the first constraint the offer fails, or "" when it fits.
 std::string Misfit(const Resources& r, const std::string& region, const Offer& o) {
@@ -21,7 +16,7 @@ std::string Misfit(const Resources& r, const std::string& region, const Offer& o
   if (o.vcpus < r.cpus) return "cpus";
   if (o.memory_gib < r.memory_gib) return "memory";
   if (r.accelerator_count > 0 &&
-      (!SameNoCase(o.accelerator, r.accelerator) || o.accelerator_count < r.accelerator_count)) {
+      (!EqualsNoCase(o.accelerator, r.accelerator) || o.accelerator_count < r.accelerator_count)) {
     return "accelerators";
   }
   if (r.use_spot && !o.has_spot()) return "use_spot (no spot offer)";

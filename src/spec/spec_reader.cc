@@ -4,6 +4,7 @@
 #include <set>
 
 #include "spec/units.h"
+#include "util/ascii.h"
 #include "util/did_you_mean.h"
 
 namespace spotrun::spec {
@@ -133,8 +134,7 @@ Status ReadString(const SpecContext& ctx, const YAML::Node& node, const std::str
 Status ReadBool(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                 bool* out) {
   if (node.IsNull()) return Status::Ok();
-  std::string text = node.IsScalar() ? node.Scalar() : "";
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string text = AsciiLower(node.IsScalar() ? node.Scalar() : "");
   if (text == "true" || text == "yes" || text == "on") {
     *out = true;
   } else if (text == "false" || text == "no" || text == "off") {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "util/ascii.h"
+
 namespace spotrun {
 
 namespace {
@@ -15,12 +17,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // from_chars rejects a leading '+', which YAML allows in numbers.
 std::string_view DropPlus(std::string_view text) {
   if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
@@ -28,7 +24,7 @@ std::string_view DropPlus(std::string_view text) {
 }
 
 std::optional<double> MemoryUnitInGib(std::string_view unit) {
-  const std::string u = Lower(unit);
+  const std::string u = AsciiLower(unit);
   if (u.empty() || u == "g" || u == "gb" || u == "gib") return 1.0;
   if (u == "m" || u == "mb" || u == "mib") return 1.0 / 1024;
   if (u == "t" || u == "tb" || u == "tib") return 1024.0;

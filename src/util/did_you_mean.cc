@@ -4,17 +4,11 @@
 #include <cctype>
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace spotrun {
 
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   // Three rolling rows of the classic dynamic programme; the row two back is
@@ -39,13 +33,13 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> DidYouMean(std::string_view word,
                                       std::span<const std::string_view> candidates) {
-  const std::string lowered = Lower(word);
+  const std::string lowered = AsciiLower(word);
   const size_t limit = std::max<size_t>(1, word.size() / 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (std::string_view candidate : candidates) {
     if (candidate == word) continue;
-    const size_t d = EditDistance(lowered, Lower(candidate));
+    const size_t d = EditDistance(lowered, AsciiLower(candidate));
     if (d < best_distance) {
       best_distance = d;
       best = std::string(candidate);

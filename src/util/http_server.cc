@@ -10,6 +10,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "util/ascii.h"
+
 namespace spotrun {
 namespace {
 
@@ -28,11 +30,6 @@ const char* ReasonPhrase(int status) {
     default:
       return "Status";
   }
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 std::string Trim(const std::string& s) {
@@ -66,7 +63,7 @@ bool ReadRequest(int conn, HttpRequest* req) {
   while (std::getline(head, line)) {
     size_t colon = line.find(':');
     if (colon != std::string::npos)
-      req->headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+      req->headers[AsciiLower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
   }
   req->body = data.substr(head_end + 4);
   size_t want = 0;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "util/ascii.h"
+
 namespace spotrun::aws {
 namespace {
 
@@ -11,18 +13,12 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Splits "key = value" / "key: value" at the first delimiter. False when the
 // line has none or the key is empty.
 bool SplitKeyValue(std::string_view line, std::string* key, std::string* value) {
   size_t at = line.find_first_of("=:");
   if (at == std::string_view::npos) return false;
-  *key = Lower(Trim(line.substr(0, at)));
+  *key = AsciiLower(Trim(line.substr(0, at)));
   *value = std::string(Trim(line.substr(at + 1)));
   return !key->empty();
 }

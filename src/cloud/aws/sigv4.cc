@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "util/ascii.h"
 #include "util/encoding.h"
 
 namespace spotrun::aws {
@@ -102,12 +103,6 @@ std::string CanonicalQuery(const std::string& query) {
   return out;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Trims and collapses every run of whitespace (folded lines included) to one space.
 std::string TrimAll(std::string_view value) {
   std::string out;
@@ -138,14 +133,14 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 void SetHeader(HttpRequest* request, const std::string& name, const std::string& value) {
-  std::string lower = Lower(name);
-  std::erase_if(request->headers, [&](const auto& h) { return Lower(h.first) == lower; });
+  std::string lower = AsciiLower(name);
+  std::erase_if(request->headers, [&](const auto& h) { return AsciiLower(h.first) == lower; });
   request->headers.emplace_back(name, value);
 }
 
 bool HasHeader(const HttpRequest& request, std::string_view lower_name) {
   return std::any_of(request.headers.begin(), request.headers.end(),
-                     [&](const auto& h) { return Lower(h.first) == lower_name; });
+                     [&](const auto& h) { return AsciiLower(h.first) == lower_name; });
 }
 
 }  // namespace
@@ -180,7 +175,7 @@ SigV4Signature SignV4(const Credentials& credentials, const SigV4Options& option
 
   std::map<std::string, std::string> canonical;  // Sorted by lower-case name.
   for (const auto& [name, value] : request->headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLower(name);
     if (!IsSigned(lower)) continue;
     auto [it, inserted] = canonical.emplace(lower, TrimAll(value));
     if (!inserted) it->second += "," + TrimAll(value);

@@ -14,6 +14,7 @@
 #include "cloud/local/local_host.h"
 #include "cloud/local/local_sshd.h"
 #include "cloud/local/market.h"
+#include "util/ascii.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
@@ -70,11 +71,7 @@ std::string NewInstanceId() {
 }
 
 bool ContainsNoCase(const std::string& haystack, const std::string& needle) {
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  return lower(haystack).find(lower(needle)) != std::string::npos;
+  return AsciiLower(haystack).find(AsciiLower(needle)) != std::string::npos;
 }
 
 }  // namespace
