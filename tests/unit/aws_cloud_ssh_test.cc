@@ -16,21 +16,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AwsCloudSshTest : public testing::Test {
+class AwsCloudSshTest : public test::MotoSuite<AwsCloudSshTest> {
  protected:
-  static void SetUpTestSuite() {
-    moto_ = new test::MotoServer();
-    if (!moto_->Start({}, &why_)) {
-      delete moto_;
-      moto_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    test::MotoSuite<AwsCloudSshTest>::SetUp();
+    if (IsSkipped()) return;
     char pattern[] = "/tmp/spotrun-awsssh-XXXXXX";
     dir_ = mkdtemp(pattern);
     options_.ssh_cidr = "127.0.0.1/32";
@@ -69,8 +59,6 @@ class AwsCloudSshTest : public testing::Test {
     return Base64Decode(root->Text("userData/value")).value_or("bad base64");
   }
 
-  static test::MotoServer* moto_;
-  static std::string why_;
   CurlHttpClient http_;
   RealClock clock_;
   AwsConfig config_;
@@ -78,9 +66,6 @@ class AwsCloudSshTest : public testing::Test {
   AwsCloudOptions options_;
   std::string dir_;
 };
-
-test::MotoServer* AwsCloudSshTest::moto_ = nullptr;
-std::string AwsCloudSshTest::why_;
 
 TEST_F(AwsCloudSshTest, LaunchImportsTheJobKeyWithOwnerTagAndBootstrap) {
   auto cloud = MakeCloud();

@@ -48,22 +48,11 @@ TEST(AwsCloudTest, RefusesToOpenSshToTheInternetBeforeAnyCall) {
   EXPECT_EQ(JobResourceName(request), "spotrun-j-7");
 }
 
-class AwsCloudMotoTest : public testing::Test {
+class AwsCloudMotoTest : public test::MotoSuite<AwsCloudMotoTest> {
  protected:
-  // One server for the suite: its first EC2 call costs seconds of warm-up.
-  static void SetUpTestSuite() {
-    moto_ = new test::MotoServer();
-    if (!moto_->Start({}, &why_)) {
-      delete moto_;
-      moto_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    test::MotoSuite<AwsCloudMotoTest>::SetUp();
+    if (IsSkipped()) return;
     char pattern[] = "/tmp/spotrun-awscloud-XXXXXX";
     key_dir_ = mkdtemp(pattern);
     options_.ssh_cidr = "203.0.113.7/32";
@@ -110,8 +99,6 @@ class AwsCloudMotoTest : public testing::Test {
     return rules;
   }
 
-  static test::MotoServer* moto_;
-  static std::string why_;
   CurlHttpClient http_;
   RealClock clock_;
   std::shared_ptr<CredentialProvider> credentials_;
@@ -119,9 +106,6 @@ class AwsCloudMotoTest : public testing::Test {
   AwsCloudOptions options_;
   fs::path key_dir_;
 };
-
-test::MotoServer* AwsCloudMotoTest::moto_ = nullptr;
-std::string AwsCloudMotoTest::why_;
 
 TEST_F(AwsCloudMotoTest, OffersRefreshSpotPricesByZoneId) {
   Result<std::vector<AvailabilityZone>> zones = ec2_->DescribeAvailabilityZones();

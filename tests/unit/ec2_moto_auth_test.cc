@@ -63,15 +63,17 @@ Result<Credentials> NewUserKey(HttpClient* http, const std::string& url, const C
   return credentials;
 }
 
-class Ec2MotoAuthTest : public testing::Test {
+class Ec2MotoAuthTest : public test::MotoSuite<Ec2MotoAuthTest> {
+ public:
+  // moto checks signatures after its first three requests (the IAM setup).
+  static std::map<std::string, std::string> MotoEnv() {
+    return {{"INITIAL_NO_AUTH_ACTION_COUNT", "3"}};
+  }
+
  protected:
   static void SetUpTestSuite() {
-    moto_ = new test::MotoServer();
-    if (!moto_->Start({{"INITIAL_NO_AUTH_ACTION_COUNT", "3"}}, &why_)) {
-      delete moto_;
-      moto_ = nullptr;
-      return;
-    }
+    MotoSuite::SetUpTestSuite();
+    if (moto_ == nullptr) return;
     CurlHttpClient http;
     Credentials anyone{"AKIAANYONE0000000000", "anything", "", 0, "tests"};
     Result<Credentials> admin = NewUserKey(&http, moto_->url(), anyone, "admin", "*");
@@ -86,12 +88,9 @@ class Ec2MotoAuthTest : public testing::Test {
     admin_ = *admin;
     nobody_ = *nobody;
   }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    MotoSuite::SetUp();
+    if (IsSkipped()) return;
     char pattern[] = "/tmp/spotrun-motoauth-XXXXXX";
     home_ = mkdtemp(pattern);
     fs::create_directories(home_ / ".aws");
@@ -120,16 +119,12 @@ class Ec2MotoAuthTest : public testing::Test {
     return status;
   }
 
-  static test::MotoServer* moto_;
-  static std::string why_;
   static Credentials admin_, nobody_;
   fs::path home_;
   Environment env_;
   RealClock clock_;
 };
 
-test::MotoServer* Ec2MotoAuthTest::moto_ = nullptr;
-std::string Ec2MotoAuthTest::why_;
 Credentials Ec2MotoAuthTest::admin_;
 Credentials Ec2MotoAuthTest::nobody_;
 

@@ -12,21 +12,11 @@
 namespace spotrun::aws {
 namespace {
 
-class Ec2MotoTest : public testing::Test {
+class Ec2MotoTest : public test::MotoSuite<Ec2MotoTest> {
  protected:
-  static void SetUpTestSuite() {
-    moto_ = new test::MotoServer();
-    if (!moto_->Start({}, &why_)) {
-      delete moto_;
-      moto_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    test::MotoSuite<Ec2MotoTest>::SetUp();
+    if (IsSkipped()) return;
     Ec2ClientOptions options;
     options.endpoint = moto_->url();
     options.region = "us-east-1";
@@ -35,16 +25,11 @@ class Ec2MotoTest : public testing::Test {
     client_ = std::make_unique<Ec2Client>(&http_, &credentials_, &clock_, options);
   }
 
-  static test::MotoServer* moto_;
-  static std::string why_;
   CurlHttpClient http_;
   StaticCredentialProvider credentials_{{"AKIAMOTOTESTING00000", "testing", "", 0, "tests"}};
   RealClock clock_;
   std::unique_ptr<Ec2Client> client_;
 };
-
-test::MotoServer* Ec2MotoTest::moto_ = nullptr;
-std::string Ec2MotoTest::why_;
 
 const Tags kJobTags = {{"spotrun:job-id", "moto-1"}, {"spotrun:managed-by", "spotrun"}};
 

@@ -17,21 +17,17 @@
 
 namespace spotrun::test {
 
-class S3MotoFixture : public testing::Test {
+class S3MotoFixture : public MotoSuite<S3MotoFixture> {
+ public:
+  // Small multipart parts, so that tests upload several with little data.
+  static std::map<std::string, std::string> MotoEnv() {
+    return {{"S3_UPLOAD_PART_MIN_SIZE", "256"}};
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    moto_ = new MotoServer();
-    if (!moto_->Start({{"S3_UPLOAD_PART_MIN_SIZE", "256"}}, &why_)) {
-      delete moto_;
-      moto_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+    MotoSuite<S3MotoFixture>::SetUp();
+    if (IsSkipped()) return;
     std::string n = std::to_string(getpid()) + "-" + std::to_string(++counter_);
     bucket_ = "spotrun-test-" + n;
     dir_ = std::filesystem::path(testing::TempDir()) / ("spotrun-s3-" + n);
@@ -64,8 +60,6 @@ class S3MotoFixture : public testing::Test {
     return options;
   }
 
-  inline static MotoServer* moto_ = nullptr;
-  inline static std::string why_;
   inline static int counter_ = 0;
   CurlHttpClient curl_;
   TracingHttpClient trace_{&curl_};

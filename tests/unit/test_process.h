@@ -3,6 +3,7 @@
 // process started here is bounded in time and killed by its process group id.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <map>
@@ -50,6 +51,35 @@ class MotoServer {
   pid_t pid_ = -1;
   std::string log_path_;
   std::string url_;
+};
+
+// The base of a test suite whose tests share one moto_server (its first EC2
+// call costs seconds of warm-up). `Suite` (the derived class) gets a server
+// of its own and may hide MotoEnv(), publicly, to add to the server's
+// environment. A
+// derived SetUp calls MotoSuite::SetUp() first and returns when IsSkipped():
+// the test is skipped when moto_server cannot start.
+template <typename Suite>
+class MotoSuite : public testing::Test {
+ protected:
+  static std::map<std::string, std::string> MotoEnv() { return {}; }
+  static void SetUpTestSuite() {
+    moto_ = new MotoServer();
+    if (!moto_->Start(Suite::MotoEnv(), &why_)) {
+      delete moto_;
+      moto_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete moto_;
+    moto_ = nullptr;
+  }
+  void SetUp() override {
+    if (moto_ == nullptr) GTEST_SKIP() << "moto_server unavailable: " << why_;
+  }
+
+  inline static MotoServer* moto_ = nullptr;
+  inline static std::string why_;
 };
 
 }  // namespace spotrun::test
