@@ -5,11 +5,10 @@ form leads to the same CSV. Writes its port to argv[1]; exits when argv[2]
 (a pid) is gone."""
 
 import http.server
-import os
 import random
 import sys
-import threading
-import time
+
+from fixture_server import serve_until_gone
 
 
 def iris_csv():
@@ -56,15 +55,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.replace(sys.argv[1] + ".tmp", sys.argv[1])
-threading.Thread(target=server.serve_forever, daemon=True).start()
-parent = int(sys.argv[2])
-while True:
-    try:
-        os.kill(parent, 0)
-    except OSError:
-        break
-    time.sleep(0.5)
+serve_until_gone(Handler, sys.argv[1], int(sys.argv[2]))

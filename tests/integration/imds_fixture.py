@@ -7,8 +7,8 @@ the pid argv[3] is gone."""
 import http.server
 import os
 import sys
-import threading
-import time
+
+from fixture_server import serve_until_gone
 
 NOTICE = sys.argv[2]
 
@@ -38,14 +38,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.replace(sys.argv[1] + ".tmp", sys.argv[1])
-threading.Thread(target=server.serve_forever, daemon=True).start()
-while True:
-    try:
-        os.kill(int(sys.argv[3]), 0)
-    except OSError:
-        break
-    time.sleep(0.5)
+serve_until_gone(Handler, sys.argv[1], int(sys.argv[3]))
