@@ -8,29 +8,22 @@ stdin:  JSON list of {"method", "url", "body_hex", "headers": [[name, value], ..
 stdout: JSON list of {"canonical_request", "string_to_sign", "authorization"}.
 Offline: no network, no config files.
 """
-import datetime
 import json
 import sys
-from unittest import mock
 
 import botocore.auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from sigv4_ref import frozen_clock
+
 
 def sign(r):
-    fixed = datetime.datetime.strptime(r["time"], "%Y%m%dT%H%M%SZ")
     creds = Credentials(r["akid"], r["secret"], r.get("token") or None)
     req = AWSRequest(method=r["method"], url=r["url"], data=bytes.fromhex(r["body_hex"]),
                      headers=dict(r["headers"]))
     signer = botocore.auth.S3SigV4Auth(creds, "s3", r["region"])
-    if hasattr(botocore.auth, "get_current_datetime"):
-        patcher = mock.patch("botocore.auth.get_current_datetime", return_value=fixed)
-    else:
-        fake_dt = mock.Mock(wraps=datetime.datetime)
-        fake_dt.utcnow.return_value = fixed
-        patcher = mock.patch("botocore.auth.datetime.datetime", fake_dt)
-    with patcher:
+    with frozen_clock(r["time"]):
         signer.add_auth(req)
         authz = req.headers["Authorization"]
         del req.headers["Authorization"]
