@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -107,14 +106,13 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   // is the trace (as `spotrun simulate` runs it).
   auto scratch = TempDir::Make("spotrun-estimate", /*in_memory=*/true);
   if (!scratch.ok()) return fprintf(stderr, "spotrun: %s\n", scratch.status().message().c_str()), 1;
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<RunResult> runs;
   for (const auto& name : EmbeddedFilesUnder("traces/availability/")) {
     auto trace = ParseTrace(*EmbeddedFile(name), TraceEncoding{}, name);
     if (!trace.ok()) continue;
     auto ticks = EvenStartTicks(*trace, terms.deadline_s, starts);
     if (!ticks.ok()) continue;
-    auto r = ReplayAll({policy}, *trace, *ticks, terms, scratch->path(), threads);
+    auto r = ReplayAll({policy}, *trace, *ticks, terms, scratch->path());
     if (!r.ok()) return fprintf(stderr, "spotrun: %s\n", r.status().message().c_str()), 1;
     runs.insert(runs.end(), (*r)[0].begin(), (*r)[0].end());
   }

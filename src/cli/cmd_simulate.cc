@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-#include <thread>
 
 #include "policy/registry.h"
 #include "sim/aggregate.h"
@@ -228,10 +227,9 @@ Result<std::vector<std::vector<RunResult>>> RunAll(const SimulateOptions& o,
   // The replayed jobs' local files: memory-backed when there is one.
   Result<TempDir> scratch = TempDir::Make("spotrun-simulate", /*in_memory=*/true);
   if (!scratch.ok()) return scratch.status();
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::vector<RunResult>> all(o.policies.size());
   for (const Workload& w : workloads) {
-    auto runs = ReplayAll(o.policies, w.trace, w.starts, TermsOf(o), scratch->path(), threads);
+    auto runs = ReplayAll(o.policies, w.trace, w.starts, TermsOf(o), scratch->path());
     if (!runs.ok()) return runs.status();
     for (size_t p = 0; p < all.size(); ++p) {
       all[p].insert(all[p].end(), (*runs)[p].begin(), (*runs)[p].end());

@@ -152,7 +152,8 @@ Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::str
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
   work(0);
   for (std::thread& t : pool) t.join();
   if (!first_error.ok()) return first_error;

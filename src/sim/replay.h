@@ -31,13 +31,15 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
                             std::string_view policy, const std::string& scratch_dir,
                             Reporter* reporter = nullptr);
 
-// ReplayRun for every policy and start, on `threads` threads (each run is
-// independent: its own clock, cloud and store). Result i holds policies[i]'s
-// runs, in the order of `starts`. Fails with the first failing run's error.
+// ReplayRun for every policy and start, on `threads` threads (0: one per
+// core; each run is independent: its own clock, cloud and store). Result i
+// holds policies[i]'s runs, in the order of `starts`. Fails with the first
+// failing run's error.
 Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
-                                                      const std::string& scratch_dir, int threads);
+                                                      const std::string& scratch_dir,
+                                                      int threads = 0);
 
 }  // namespace spotrun
