@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "jobs/controller.h"
 #include "jobs/job_summary.h"
+#include "util/clock.h"
 
 namespace spotrun {
 namespace {
@@ -65,15 +66,6 @@ void PrintTable(const std::vector<JobSummary>& jobs) {
   }
 }
 
-std::string FormatUtc(double epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return text;
-}
-
 std::string FormatHours(double seconds) {
   char text[32];
   if (seconds < 3600) {
@@ -86,7 +78,7 @@ std::string FormatHours(double seconds) {
 
 // "2026-11-27 10:00:00 UTC: in 3.2 h", "...: met with 12 min to spare".
 std::string DeadlineText(const JobSummary& s, double now) {
-  std::string text = FormatUtc(*s.deadline_at) + ": ";
+  std::string text = FormatUtc(*s.deadline_at, "%Y-%m-%d %H:%M:%S UTC") + ": ";
   if (!IsTerminal(s.job.state)) {
     const double left = *s.deadline_at - now;
     return text + (left >= 0 ? "in " + FormatHours(left) : "passed " + FormatHours(-left) + " ago");

@@ -1,5 +1,6 @@
 #include "util/clock.h"
 
+#include <ctime>
 #include <thread>
 
 namespace spotrun {
@@ -11,6 +12,15 @@ double RealClock::Now() const {
 
 void RealClock::Sleep(double seconds) {
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+std::string FormatUtc(double epoch_s, const char* format) {
+  const auto seconds = static_cast<std::time_t>(epoch_s);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::strftime(text, sizeof(text), format, &tm);
+  return text;
 }
 
 }  // namespace spotrun

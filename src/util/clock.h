@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 namespace spotrun {
 
@@ -32,5 +33,9 @@ class ManualClock : public Clock {
  private:
   double now_;
 };
+
+// `epoch_s` (fractions dropped) in UTC, as strftime writes it with `format`
+// ("%Y-%m-%dT%H:%M:%SZ").
+std::string FormatUtc(double epoch_s, const char* format);
 
 }  // namespace spotrun

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "util/clock.h"
+
 namespace spotrun::aws {
 
 std::optional<double> ParseRfc3339(const std::string& text) {
@@ -27,13 +29,6 @@ std::optional<double> ParseRfc3339(const std::string& text) {
   return sign == '+' ? seconds - offset : seconds + offset;
 }
 
-std::string FormatRfc3339(double time) {
-  std::time_t seconds = std::time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
+std::string FormatRfc3339(double time) { return FormatUtc(time, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace spotrun::aws

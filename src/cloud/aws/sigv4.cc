@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/ascii.h"
+#include "util/clock.h"
 #include "util/encoding.h"
 
 namespace spotrun::aws {
@@ -145,14 +146,7 @@ bool HasHeader(const HttpRequest& request, std::string_view lower_name) {
 
 }  // namespace
 
-std::string AmzDate(double time) {
-  std::time_t seconds = std::time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y%m%dT%H%M%SZ", &tm);
-  return buffer;
-}
+std::string AmzDate(double time) { return FormatUtc(time, "%Y%m%dT%H%M%SZ"); }
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];

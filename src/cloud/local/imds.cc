@@ -8,6 +8,7 @@
 
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/market.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/http_server.h"
 
@@ -22,12 +23,7 @@ std::string NewToken() {
   return t;
 }
 
-std::string Iso8601(double epoch) {
-  char buf[32];
-  time_t t = static_cast<time_t>(epoch);
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-  return buf;
-}
+std::string Iso8601(double epoch) { return FormatUtc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
 
 class Imds {
  public:
