@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what spotrun needs to build and test on Debian 12, if missing.
-# Run as root (or with sudo). Each package is justified in docs/dependencies.md.
+# Installs what spotrun needs on Debian 12, if missing: to build and run it,
+# and with --tests also what the tests use. Run as root (or with sudo). Each
+# package is justified in docs/dependencies.md.
+# usage: install-deps.sh [--tests]
 set -euo pipefail
 
 packages=(
@@ -10,11 +12,20 @@ packages=(
   nlohmann-json3-dev                   # JSON: status --json, traces, agent protocol
   libyaml-cpp-dev                      # the job file
   libexpat1-dev                        # EC2 XML responses
-  libgtest-dev                         # unit tests
+  libgtest-dev                         # unit tests (the default build has them)
   python3                              # the agent on instances; the examples
   rsync openssh-client openssh-server  # the data plane (local cloud and SSH hosts)
-  procps curl ca-certificates          # ps/kill in tests; downloads
+  procps curl ca-certificates          # ps/kill; downloads
 )
+test_packages=(
+  sqlite3                              # integration tests read the store's events
+)
+
+case "${1:-}" in
+  --tests) packages+=("${test_packages[@]}") ;;
+  "") ;;
+  *) echo "install-deps.sh: unknown option '$1' (usage: install-deps.sh [--tests])" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

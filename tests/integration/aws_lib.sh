@@ -2,9 +2,9 @@
 # on a loopback port standing in for EC2 (never a real AWS endpoint), and an
 # unprivileged sshd standing in for the instance's data plane.
 
-command -v moto_server >/dev/null || { echo "SKIP: moto_server not installed"; exit 0; }
-python3 -c "import boto3" 2>/dev/null || { echo "SKIP: python3 has no boto3"; exit 0; }
-[ -x /usr/sbin/sshd ] || { echo "SKIP: no /usr/sbin/sshd"; exit 0; }
+command -v moto_server >/dev/null || skip "moto_server not installed (moto is not in Debian; pip install 'moto[server]==5.2.1' to run the AWS tests)"
+python3 -c "import boto3" 2>/dev/null || skip "python3 has no boto3"
+[ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd"
 
 MOTO_CHECK="python3 $SPOTRUN_SOURCE_DIR/tests/integration/moto_check.py"
 

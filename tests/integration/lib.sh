@@ -54,6 +54,16 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Ends the test as skipped (ctest's SKIP_RETURN_CODE 77), with the reason on
+# stdout and in $SPOTRUN_SKIP_FILE for scripts/test.sh's summary.
+skip() {
+  echo "SKIP: $*"
+  if [ -n "${SPOTRUN_SKIP_FILE:-}" ]; then
+    mkdir -p "$(dirname "$SPOTRUN_SKIP_FILE")" && echo "$*" > "$SPOTRUN_SKIP_FILE"
+  fi
+  exit 77
+}
 pass() { echo "PASS: $*"; }
 
 # Waits up to $2 seconds for command $1 (a string) to succeed.
@@ -64,6 +74,11 @@ wait_for() {
     sleep 0.1
   done
   fail "timed out after ${limit}s waiting for: $cond"
+}
+
+# The pid of the process driving job $1, as the state store records it.
+controller_pid() {
+  sqlite3 "$SPOTRUN_HOME/state.db" "select controller_pid from jobs where id='$1'"
 }
 
 # Field $2 of job $1 from `status --json`.

@@ -43,7 +43,9 @@ wait_for "sqlite3 '$SPOTRUN_HOME/state.db' \"select kind from events where job_i
 # The relaunch gets a fresh instance: no notice, no old files, no old agent;
 # and the controller's own checkpoint copy is gone, so only S3 can resume it.
 rm -f "$TEST_TMP/notice.json"
-pkill -f "spotrun_agent.py" || true
+for p in $(test_sshd_session_pids); do
+  grep -qs spotrun_agent "/proc/$p/cmdline" && kill "$p" 2>/dev/null || true
+done
 rm -rf "$TEST_TMP/instance/home/spotrun" "$SPOTRUN_HOME/jobs/$id/checkpoints"
 
 wait "$launcher" || { cat out.txt; fail "launch exited $?"; }

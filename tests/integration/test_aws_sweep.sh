@@ -18,7 +18,7 @@ orphan_a_job() {
   local id
   id=$(only_job_id)
   wait_for "spotrun logs $id | grep -q 'epoch 1/'" 30
-  pkill -9 -f "_drive $id"
+  kill -9 "$(controller_pid "$id")"
   rm -f "$SPOTRUN_HOME"/state.db*
   echo "$id"
 }

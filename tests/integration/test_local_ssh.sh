@@ -3,7 +3,7 @@
 # over a real sshd and rsync; model.pkl comes back, and when the job is over no
 # process of the instance, no sshd connection and no ssh master is left.
 source "$(dirname "$0")/lib.sh"
-[ -x /usr/sbin/sshd ] || { echo "SKIP: no /usr/sbin/sshd"; exit 0; }
+[ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd"
 
 export SPOTRUN_LOCAL_SSH=1
 make_job_dir job

@@ -4,7 +4,7 @@
 # in SSH mode over ssh with OpenSSH options passed through (a -L forward to
 # the instance's IMDS endpoint is used while the command runs).
 source "$(dirname "$0")/lib.sh"
-[ -x /usr/sbin/sshd ] || { echo "SKIP: no /usr/sbin/sshd"; exit 0; }
+[ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd"
 
 make_job_dir job
 cat > job/job.yaml <<'EOF2'

@@ -16,10 +16,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AwsCloudSshTest : public test::MotoSuite<AwsCloudSshTest> {
+class AwsCloudSshMotoTest : public test::MotoSuite<AwsCloudSshMotoTest> {
  protected:
   void SetUp() override {
-    test::MotoSuite<AwsCloudSshTest>::SetUp();
+    test::MotoSuite<AwsCloudSshMotoTest>::SetUp();
     if (IsSkipped()) return;
     char pattern[] = "/tmp/spotrun-awsssh-XXXXXX";
     dir_ = mkdtemp(pattern);
@@ -67,7 +67,7 @@ class AwsCloudSshTest : public test::MotoSuite<AwsCloudSshTest> {
   std::string dir_;
 };
 
-TEST_F(AwsCloudSshTest, LaunchImportsTheJobKeyWithOwnerTagAndBootstrap) {
+TEST_F(AwsCloudSshMotoTest, LaunchImportsTheJobKeyWithOwnerTagAndBootstrap) {
   auto cloud = MakeCloud();
   Result<Instance> launched = cloud->Launch(Request("ssh-1"));
   ASSERT_TRUE(launched.ok()) << launched.status().ToString();
@@ -89,7 +89,7 @@ TEST_F(AwsCloudSshTest, LaunchImportsTheJobKeyWithOwnerTagAndBootstrap) {
   EXPECT_TRUE(ec2_->DescribeKeyPairs({{"key-name", {"spotrun-ssh-1"}}})->empty());
 }
 
-TEST_F(AwsCloudSshTest, HostForReachesTheAddressOrTheTarget) {
+TEST_F(AwsCloudSshMotoTest, HostForReachesTheAddressOrTheTarget) {
   auto cloud = MakeCloud();
   Result<Instance> launched = cloud->Launch(Request("ssh-2"));
   ASSERT_TRUE(launched.ok()) << launched.status().ToString();
@@ -118,7 +118,7 @@ TEST_F(AwsCloudSshTest, HostForReachesTheAddressOrTheTarget) {
   ASSERT_TRUE(cloud->Terminate(launched->id).ok());
 }
 
-TEST_F(AwsCloudSshTest, FindsTheSourceRangeOnceAndRefusesTheWholeInternet) {
+TEST_F(AwsCloudSshMotoTest, FindsTheSourceRangeOnceAndRefusesTheWholeInternet) {
   options_.ssh_cidr.clear();
   int lookups = 0;
   options_.find_ssh_cidr = [&lookups]() -> Result<std::string> {
@@ -153,7 +153,7 @@ TEST_F(AwsCloudSshTest, FindsTheSourceRangeOnceAndRefusesTheWholeInternet) {
   EXPECT_EQ(MakeCloud()->Launch(LaunchRequest{}).status().code(), Code::kInvalidArgument);
 }
 
-TEST_F(AwsCloudSshTest, SweepRemovesOnlyThisOwnersFinishedJobs) {
+TEST_F(AwsCloudSshMotoTest, SweepRemovesOnlyThisOwnersFinishedJobs) {
   auto mine = MakeCloud();
   options_.owner = "someone@else:1111";
   auto theirs = MakeCloud();

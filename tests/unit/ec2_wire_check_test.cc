@@ -67,7 +67,7 @@ std::string Canned(const std::string& name) {
   return ss.str();
 }
 
-TEST(Ec2WireCheckTest, RequestsAndCannedAnswersMatchTheBotocoreModel) {
+TEST(Ec2WireCheckBotocoreTest, RequestsAndCannedAnswersMatchTheBotocoreModel) {
   if (!test::HaveBotocore()) GTEST_SKIP() << "python3 with botocore is not available";
   std::vector<std::string> bodies = AllRequestBodies();
   ASSERT_EQ(bodies.size(), 17u);

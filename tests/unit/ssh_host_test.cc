@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class SshHostTest : public testing::Test {
+class SshHostSshdTest : public testing::Test {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
@@ -59,7 +59,7 @@ class SshHostTest : public testing::Test {
   RealClock clock_;
 };
 
-TEST_F(SshHostTest, RunsInTheHomeWithEnvAndExitStatus) {
+TEST_F(SshHostSshdTest, RunsInTheHomeWithEnvAndExitStatus) {
   SshHost host(Options(), &clock_);
   int rc = 0;
   EXPECT_EQ(
@@ -70,7 +70,7 @@ TEST_F(SshHostTest, RunsInTheHomeWithEnvAndExitStatus) {
   EXPECT_EQ(rc, 0);
 }
 
-TEST_F(SshHostTest, PushHonoursIgnoreFilesAndPullBringsBack) {
+TEST_F(SshHostSshdTest, PushHonoursIgnoreFilesAndPullBringsBack) {
   const std::string src = dir_ + "/src";
   fs::create_directories(src + "/data");
   fs::create_directories(src + "/.git");
@@ -95,7 +95,7 @@ TEST_F(SshHostTest, PushHonoursIgnoreFilesAndPullBringsBack) {
   EXPECT_EQ(missing.code(), Code::kNotFound) << missing.ToString();
 }
 
-TEST_F(SshHostTest, ProgressGoesToStdoutWhenAsked) {
+TEST_F(SshHostSshdTest, ProgressGoesToStdoutWhenAsked) {
   std::ofstream(dir_ + "/file.bin") << std::string(100000, 'x');
   SshHostOptions o = Options();
   o.progress = true;
@@ -112,7 +112,7 @@ TEST_F(SshHostTest, ProgressGoesToStdoutWhenAsked) {
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
 }
 
-TEST_F(SshHostTest, DestructorClosesTheMasterConnection) {
+TEST_F(SshHostSshdTest, DestructorClosesTheMasterConnection) {
   std::string socket;
   {
     SshHost host(Options(), &clock_);
@@ -126,7 +126,7 @@ TEST_F(SshHostTest, DestructorClosesTheMasterConnection) {
   EXPECT_FALSE(fs::exists(socket));
 }
 
-TEST_F(SshHostTest, WrongPinnedHostKeyIsRefused) {
+TEST_F(SshHostSshdTest, WrongPinnedHostKeyIsRefused) {
   SshHostOptions o = Options();
   o.host_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHjyZ3PXB2d+7s9YbGPKQb6yYRC7Fs4mVDfVFKD8Ixpx";
   ManualClock clock;
@@ -137,7 +137,7 @@ TEST_F(SshHostTest, WrongPinnedHostKeyIsRefused) {
   EXPECT_NE(r.status().message().find("i-test"), std::string::npos) << r.status().message();
 }
 
-TEST_F(SshHostTest, AcceptNewRecordsTheKeyUnderTheAlias) {
+TEST_F(SshHostSshdTest, AcceptNewRecordsTheKeyUnderTheAlias) {
   SshHostOptions o = Options();
   o.host_key.clear();
   SshHost host(o, &clock_);
@@ -148,7 +148,7 @@ TEST_F(SshHostTest, AcceptNewRecordsTheKeyUnderTheAlias) {
   EXPECT_EQ(known->rfind("i-test " + sshd_.host_key(), 0), 0u) << *known;
 }
 
-TEST_F(SshHostTest, AttachCommandPassesOptionsThrough) {
+TEST_F(SshHostSshdTest, AttachCommandPassesOptionsThrough) {
   SshHost host(Options(), &clock_);
   auto p = host.AttachCommand({"echo", "hi"}, {"-L", "8888:localhost:8888"});
   ASSERT_TRUE(p.ok());
