@@ -19,6 +19,7 @@ packages=(
 )
 test_packages=(
   sqlite3                              # integration tests read the store's events
+  python3-torch python3-sklearn        # examples/pytorch and its test
 )
 
 case "${1:-}" in

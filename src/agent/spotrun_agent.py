@@ -16,6 +16,11 @@ Commands (ROOT is the job's directory on the instance):
   snapshot ROOT       copy the checkpoint directory into the snapshot
                       directory, MANIFEST.json (sha256 per file) written last
 
+At start the supervisor records the GPUs the instance shows (nvidia-smi,
+narrowed to CUDA_VISIBLE_DEVICES) in the log and the status, gives the job
+their count as SPOTRUN_NUM_GPUS, and fails a job that asked for more GPUs
+than that before anything else runs.
+
 While `run` runs, the supervisor polls IMDSv2 every 5 s. On a spot
 interruption notice it sends the configured signal to the job, waits the
 grace period (capped by the time left), takes a final snapshot and reports
@@ -280,6 +285,85 @@ def snapshot(cfg):
         return generation
 
 
+# ---------------------------------------------------------------- GPUs
+
+NVIDIA_SMI = ["nvidia-smi", "--query-gpu=index,uuid,name,memory.total,driver_version",
+              "--format=csv,noheader,nounits"]
+
+
+def parse_nvidia_smi(text):
+    gpus = []
+    for line in text.splitlines():
+        f = [x.strip() for x in line.split(",")]
+        if len(f) != 5:
+            continue
+        try:
+            index, memory = int(f[0]), int(float(f[3].split()[0]))
+        except (ValueError, IndexError):
+            continue
+        gpus.append({"index": index, "uuid": f[1], "name": f[2], "memory_mib": memory,
+                     "driver": f[4]})
+    return gpus
+
+
+def probe_gpus():
+    """The GPUs the job can use: nvidia-smi's list narrowed to
+    CUDA_VISIBLE_DEVICES (indices or UUIDs) when that is set. Returns
+    (gpus, why there are none)."""
+    try:
+        out = subprocess.run(NVIDIA_SMI, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, timeout=60)
+    except FileNotFoundError:
+        return [], "no nvidia-smi on this instance"
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return [], "nvidia-smi failed: %s" % e
+    text = out.stdout.decode("utf-8", "replace")
+    if out.returncode != 0:
+        lines = text.strip().splitlines() or ["exit status %d" % out.returncode]
+        return [], "nvidia-smi: %s" % lines[0].strip()
+    gpus = parse_nvidia_smi(text)
+    if not gpus:
+        return [], "nvidia-smi lists no GPU"
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        allowed = {v.strip() for v in visible.split(",") if v.strip()}
+        gpus = [g for g in gpus if str(g["index"]) in allowed or g["uuid"] in allowed]
+        if not gpus:
+            return [], "CUDA_VISIBLE_DEVICES=%r hides them all" % visible
+    return gpus, ""
+
+
+def describe_gpus(gpus, why_none):
+    """"2 x NVIDIA H200 (143771 MiB), driver 580.159.04" or "none (why)"."""
+    if not gpus:
+        return "none (%s)" % why_none
+    kinds = []
+    for g in gpus:
+        kind = "%s (%d MiB)" % (g["name"], g["memory_mib"])
+        if kinds and kinds[-1][1] == kind:
+            kinds[-1][0] += 1
+        else:
+            kinds.append([1, kind])
+    drivers = sorted({g["driver"] for g in gpus})
+    return "%s, driver %s" % (", ".join("%d x %s" % (n, k) for n, k in kinds), ", ".join(drivers))
+
+
+def check_gpus(cfg):
+    """Records the instance's GPUs (log and status) and sets num_gpus for the
+    job's SPOTRUN_NUM_GPUS. Returns why the job cannot run when it asked for
+    more GPUs than the instance shows, else ""."""
+    gpus, why_none = probe_gpus()
+    cfg["num_gpus"] = len(gpus)
+    log(cfg, "GPUs: %s" % describe_gpus(gpus, why_none))
+    update_status(cfg, gpus=gpus, gpus_missing_reason=why_none)
+    want = cfg.get("accelerator_count", 0)
+    if want <= len(gpus):
+        return ""
+    shows = "no GPU (%s)" % why_none if not gpus else "only %d GPU(s)" % len(gpus)
+    return "the job asked for %s:%d but this instance shows %s" % (cfg.get("accelerator"), want,
+                                                                    shows)
+
+
 # ---------------------------------------------------------------- supervise
 
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT, "SIGUSR1": signal.SIGUSR1,
@@ -290,6 +374,7 @@ def job_env(cfg):
     env = dict(os.environ)
     env.update(cfg.get("env", {}))
     env["SPOTRUN_CHECKPOINT_DIR"] = os.path.abspath(cfg["checkpoint_dir"])
+    env["SPOTRUN_NUM_GPUS"] = str(cfg.get("num_gpus", 0))
     if cfg.get("progress_file"):
         env["SPOTRUN_PROGRESS_FILE"] = os.path.abspath(cfg["progress_file"])
     return env
@@ -467,7 +552,11 @@ def stage_outputs(cfg):
 
 
 def run_job(cfg):
-    """Inputs, setup, run. Returns (exit status, message)."""
+    """GPU check, inputs, setup, run. Returns (exit status, message)."""
+    missing = check_gpus(cfg)
+    if missing:
+        log(cfg, missing)
+        return 1, missing
     fetch_inputs(cfg)
     imds = Imds() if cfg.get("poll_imds", True) else None
     setup = cfg.get("setup", "")

@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cloud/local/machine.h"
 #include "policy/placement.h"
 #include "sim/aggregate.h"
 #include "sim/experiment.h"
@@ -54,9 +55,21 @@ void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
          "ON-DEMAND", "SAVING");
   for (size_t i = 0; i < c.size() && i < 10; ++i) {
     const Candidate& x = c[i];
-    printf("  %-3zu %-14s %-10s %-9s %10.4f %12.4f %6.0f%%\n", i + 1, x.offer.instance_type.c_str(),
-           x.offer.zone.c_str(), MarketName(x.market), x.price, x.offer.on_demand_price,
-           100 * (1 - x.price / x.offer.on_demand_price));
+    char saving[16] = "-";  // Nothing to save on a free (local) type.
+    if (x.offer.on_demand_price > 0) {
+      std::snprintf(saving, sizeof(saving), "%.0f%%",
+                    100 * (1 - x.price / x.offer.on_demand_price));
+    }
+    printf("  %-3zu %-14s %-10s %-9s %10.4f %12.4f %7s\n", i + 1, x.offer.instance_type.c_str(),
+           x.offer.zone.c_str(), MarketName(x.market), x.price, x.offer.on_demand_price, saving);
+  }
+  if (IsLocalGpuType(c[0].offer.instance_type)) {
+    const Offer& o = c[0].offer;
+    printf("%s is a local type: %d of this machine's %s GPUs, %s.\n", o.instance_type.c_str(),
+           o.accelerator_count, o.accelerator.c_str(),
+           o.on_demand_price == 0 ? "a model no catalog type has, at $0"
+                                  : "a count no catalog type has, priced per GPU like the "
+                                    "catalog's smallest type of that model");
   }
   printf("%s %s wins: %s; max price $%.4f/h.\n", c[0].offer.instance_type.c_str(),
          c[0].offer.zone.c_str(), Why(spec, c.size()).c_str(), c[0].max_price);
@@ -85,13 +98,15 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   if (auto s = parsed->Get("starts")) starts = std::max(1, atoi(s->c_str()));
   auto cloud = ctx.MakeCloud("local");  // The bundled catalog: no account, no network.
   if (!cloud.ok()) return fprintf(stderr, "spotrun: %s\n", cloud.status().message().c_str()), 1;
-  auto candidates = PlanCandidates(*spec, **cloud);
-  if (!candidates.ok()) {
-    fprintf(stderr, "spotrun: %s: resources: %s\n", file.c_str(),
-            candidates.status().message().c_str());
+  // The whole catalog, not only what this machine's local cloud can run.
+  std::string why;
+  std::vector<Candidate> candidates =
+      RankCandidates(spec->resources, (*cloud)->DefaultRegion(), Catalog::Bundled().offers(), &why);
+  if (candidates.empty()) {
+    fprintf(stderr, "spotrun: %s: resources: %s\n", file.c_str(), why.c_str());
     return 2;
   }
-  const Candidate& c = candidates->front();
+  const Candidate& c = candidates.front();
   JobTerms terms;
   terms.work_s = *spec->budget.expected_s;
   // Without a deadline the job runs on spot until done: simulate a long horizon.

@@ -50,6 +50,7 @@ json SummaryJson(const JobSummary& s, double now) {
           {"message", s.job.message},
           {"progress", s.progress ? json(*s.progress) : json(nullptr)},
           {"deadline_at", s.deadline_at ? json(*s.deadline_at) : json(nullptr)},
+          {"gpus", s.gpus ? json::parse(GpuReportToJson(*s.gpus)) : json(nullptr)},
           {"attempt_history", attempts}};
 }
 
@@ -104,6 +105,7 @@ void PrintAttempts(const JobSummary& s, double now) {
   printf("\n  total $%.6f; on-demand would have cost $%.6f (saved %.0f%%)\n", s.cost_usd,
          s.on_demand_cost_usd, s.SavingPercent());
   if (s.progress) printf("  progress %.0f%% (reported by the job)\n", *s.progress * 100);
+  if (s.gpus) printf("  GPUs (attempt %d): %s\n", s.gpus->attempt, DescribeGpus(*s.gpus).c_str());
   if (s.deadline_at) printf("  deadline %s\n", DeadlineText(s, now).c_str());
 }
 

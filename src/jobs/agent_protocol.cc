@@ -44,7 +44,9 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"env", env},
               {"url_inputs", url_inputs},
               {"outputs", outputs},
-              {"grace_seconds", spec.recovery.grace_period_s}};
+              {"grace_seconds", spec.recovery.grace_period_s},
+              {"accelerator", spec.resources.accelerator},
+              {"accelerator_count", spec.resources.accelerator_count}};
   return cfg.dump(2);
 }
 
@@ -75,6 +77,75 @@ std::optional<double> NoticeActionTime(const std::string& notice_json) {
   return static_cast<double>(timegm(&tm));
 }
 
+namespace {
+
+json GpusJson(const std::vector<InstanceGpu>& gpus) {
+  json out = json::array();
+  for (const auto& g : gpus) {
+    out.push_back(
+        {{"index", g.index}, {"name", g.name}, {"memory_mib", g.memory_mib}, {"driver", g.driver}});
+  }
+  return out;
+}
+
+std::vector<InstanceGpu> GpusFrom(const json& j) {
+  std::vector<InstanceGpu> out;
+  if (!j.is_array()) return out;
+  for (const auto& g : j) {
+    if (!g.is_object()) continue;
+    InstanceGpu gpu;
+    gpu.index = g.value("index", 0);
+    gpu.name = g.value("name", "");
+    gpu.memory_mib = g.value("memory_mib", 0.0);
+    gpu.driver = g.value("driver", "");
+    out.push_back(gpu);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string GpuReportToJson(const GpuReport& r) {
+  return json{
+      {"attempt", r.attempt}, {"gpus", GpusJson(r.gpus)}, {"missing_reason", r.missing_reason}}
+      .dump();
+}
+
+std::optional<GpuReport> GpuReportFromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  GpuReport r;
+  r.attempt = j.value("attempt", 0);
+  if (j.contains("gpus")) r.gpus = GpusFrom(j["gpus"]);
+  r.missing_reason = j.value("missing_reason", "");
+  return r;
+}
+
+std::string DescribeGpus(const GpuReport& r) {
+  if (r.gpus.empty()) return "none (" + r.missing_reason + ")";
+  // Runs of one model and memory: "2 x NVIDIA H200 (143771 MiB)".
+  std::vector<std::pair<int, std::string>> kinds;
+  std::vector<std::string> drivers;
+  for (const auto& g : r.gpus) {
+    const std::string kind =
+        g.name + " (" + std::to_string(static_cast<long long>(g.memory_mib)) + " MiB)";
+    if (!kinds.empty() && kinds.back().second == kind) {
+      ++kinds.back().first;
+    } else {
+      kinds.push_back({1, kind});
+    }
+    if (std::find(drivers.begin(), drivers.end(), g.driver) == drivers.end())
+      drivers.push_back(g.driver);
+  }
+  std::string out;
+  for (const auto& [n, kind] : kinds) {
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " x " + kind;
+  }
+  std::string driver;
+  for (const auto& d : drivers) driver += (driver.empty() ? "" : ", ") + d;
+  return out + ", driver " + driver;
+}
+
 Result<PollResult> ParsePollOutput(const std::string& output) {
   size_t nl = output.find('\n');
   if (nl == std::string::npos) return Unavailable("agent poll: no status line");
@@ -91,6 +162,10 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   r.status.run_started_at = j.value("run_started_at", 0.0);
   if (j.contains("progress") && j["progress"].is_number()) {
     r.status.progress = std::clamp(j["progress"].get<double>(), 0.0, 1.0);
+  }
+  if (j.contains("gpus") && j["gpus"].is_array()) {
+    r.status.gpus = GpusFrom(j["gpus"]);
+    r.status.gpus_missing_reason = j.value("gpus_missing_reason", "");
   }
   r.log = output.substr(nl + 1);
   return r;

@@ -35,6 +35,27 @@ std::string AgentStopCommand(const RemoteLayout& layout);
 // The line the agent writes to the job log when `run` starts.
 inline constexpr std::string_view kAgentRunMarker = "[spotrun] run: starting\n";
 
+// One GPU the agent saw on the instance (nvidia-smi, within CUDA_VISIBLE_DEVICES).
+struct InstanceGpu {
+  int index = 0;
+  std::string name;  // "NVIDIA H200"
+  double memory_mib = 0;
+  std::string driver;  // "580.159.04"
+};
+
+// What one attempt's instance showed of GPUs when the agent started: kept as
+// the detail of a GPUS event (JSON), shown by `spotrun status`.
+struct GpuReport {
+  int attempt = 0;
+  std::vector<InstanceGpu> gpus;
+  std::string missing_reason;  // Why there are none.
+};
+std::string GpuReportToJson(const GpuReport& report);
+// nullopt when `text` is not such a JSON object.
+std::optional<GpuReport> GpuReportFromJson(const std::string& text);
+// "2 x NVIDIA H200 (143771 MiB), driver 580.159.04"; "none (no nvidia-smi on this instance)".
+std::string DescribeGpus(const GpuReport& report);
+
 // The agent's status.json, as `poll` prints it on its first line.
 struct AgentStatus {
   std::string phase;  // "starting", "inputs", "setup", "run", "collecting", "done"
@@ -47,6 +68,9 @@ struct AgentStatus {
   double run_started_at = 0;  // When `run` started, the instance's epoch seconds; 0 = not yet.
   // The fraction of the job done, as the job reports it ($SPOTRUN_PROGRESS_FILE).
   std::optional<double> progress;
+  // The instance's GPUs, once the agent has looked (none: an empty list).
+  std::optional<std::vector<InstanceGpu>> gpus;
+  std::string gpus_missing_reason;  // Why there are none ("no nvidia-smi on this instance").
 };
 std::string AgentSnapshotCommand(const RemoteLayout& layout);
 

@@ -71,6 +71,8 @@ class JobDriver {
   Result<AgentStatus> PollOnce();
   // Takes the job's reported progress (the planner, a PROGRESS event).
   void NoteProgress(double fraction);
+  // Keeps what the instance showed of GPUs (a GPUS event, once per attempt).
+  void NoteGpus(const AgentStatus& status);
   // Decides what a failed poll means from the cloud's view of the instance;
   // nullopt while it is undecided.
   std::optional<AttemptEnd> OnPollFailure(const Status& failure, int* failures);
@@ -120,6 +122,7 @@ class JobDriver {
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   bool agent_staged_ = false;    // The agent script is in the staging directory.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
+  int gpus_noted_attempt_ = 0;   // The attempt whose GPUS event is stored.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };

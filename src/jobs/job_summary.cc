@@ -36,6 +36,7 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
   if (!events.ok()) return events.status();
   for (const auto& e : *events) {
     if (e.kind == "PROGRESS") s.progress = std::atof(e.detail.c_str());
+    if (e.kind == "GPUS") s.gpus = GpuReportFromJson(e.detail);
   }
   return s;
 }

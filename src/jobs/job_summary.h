@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/agent_protocol.h"
 #include "store/store.h"
 
 namespace spotrun {
@@ -21,6 +22,8 @@ struct JobSummary {
   std::string market;
   // The fraction done, as the job last reported it ($SPOTRUN_PROGRESS_FILE).
   std::optional<double> progress;
+  // The GPUs the latest attempt's instance showed, once its agent has looked.
+  std::optional<GpuReport> gpus;
   // When the job must be done (launch + its `deadline`), epoch seconds.
   std::optional<double> deadline_at;
 

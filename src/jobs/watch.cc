@@ -229,7 +229,14 @@ Result<AgentStatus> JobDriver::PollOnce() {
   }
   ctx_.reporter->Output(log);
   if (parsed->status.progress) NoteProgress(*parsed->status.progress);
+  if (parsed->status.gpus && gpus_noted_attempt_ != attempt_.number) NoteGpus(parsed->status);
   return parsed->status;
+}
+
+void JobDriver::NoteGpus(const AgentStatus& status) {
+  gpus_noted_attempt_ = attempt_.number;
+  GpuReport report{attempt_.number, *status.gpus, status.gpus_missing_reason};
+  (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "GPUS", GpuReportToJson(report));
 }
 
 void JobDriver::NoteProgress(double fraction) {

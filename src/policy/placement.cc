@@ -19,6 +19,11 @@ std::string Misfit(const Resources& r, const std::string& region, const Offer& o
       (!EqualsNoCase(o.accelerator, r.accelerator) || o.accelerator_count < r.accelerator_count)) {
     return "accelerators";
   }
+  // A job that asks for no GPU gets none, even where a GPU type is cheaper
+  // (the local cloud's own GPU types cost $0), unless it names the type.
+  if (r.accelerator_count == 0 && o.accelerator_count > 0 && r.instance_type.empty()) {
+    return "accelerators";
+  }
   if (r.use_spot && !o.has_spot()) return "use_spot (no spot offer)";
   double price = r.use_spot ? o.spot_price : o.on_demand_price;
   if (r.max_price && price > *r.max_price) return "max_price";

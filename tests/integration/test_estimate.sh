@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `spotrun estimate` and `launch --dry-run` answer before anything is
-# launched: the ranked placement with its reason, and p50/p90 of cost and
-# finish time with the chance of missing the deadline, from the bundled traces.
+# launched: the ranked placement with its reason (the dry run among what this
+# machine can run), and p50/p90 of cost and finish time with the chance of
+# missing the deadline, from the bundled traces and the whole catalog.
 source "$(dirname "$0")/lib.sh"
 
 mkdir job
@@ -12,7 +13,13 @@ run: python3 train.py
 deadline: 70h
 budget: {expected_hours: 48}
 EOF2
-spotrun launch job/job.yaml --dry-run > dry.txt
+# The dry run offers what the local cloud can run: no V100 without one ...
+rc=0; spotrun launch job/job.yaml --dry-run > nogpu.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "no offer in us-east-1 fits the job's resources (most offers fail on accelerators)" nogpu.txt ||
+  { cat nogpu.txt; fail "a machine without a GPU offers a V100"; }
+# ... and p3.2xlarge on a machine with one (a fake nvidia-smi).
+PATH=$SPOTRUN_SOURCE_DIR/tests/integration/fake-bin:$PATH FAKE_NVIDIA_SMI_GPUS="Tesla V100-SXM2-16GB" \
+  spotrun launch job/job.yaml --dry-run > dry.txt
 cat dry.txt
 grep -q "p3.2xlarge use1-az1 wins: cheapest spot price" dry.txt || fail "dry run does not say who wins and why"
 [ "$(grep -c 'p3\.' dry.txt)" -ge 3 ] || fail "dry run lists too few offers"

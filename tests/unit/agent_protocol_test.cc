@@ -39,5 +39,52 @@ TEST(AgentProtocolTest, ConfigNamesTheProgressFile) {
   EXPECT_NE(config.find("\"progress_file\": \"spotrun/j1/progress\""), std::string::npos) << config;
 }
 
+TEST(AgentProtocolTest, PollOutputCarriesTheInstanceGpus) {
+  auto none = ParsePollOutput("{\"phase\":\"inputs\"}\n");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->status.gpus.has_value());
+  auto r =
+      ParsePollOutput(R"({"phase":"run","gpus":[{"index":1,"uuid":"GPU-b","name":"NVIDIA H200",)"
+                      R"("memory_mib":143771,"driver":"580.159.04"}],"gpus_missing_reason":""})"
+                      "\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->status.gpus.has_value());
+  ASSERT_EQ(r->status.gpus->size(), 1u);
+  EXPECT_EQ((*r->status.gpus)[0].index, 1);
+  EXPECT_EQ((*r->status.gpus)[0].name, "NVIDIA H200");
+  auto empty = ParsePollOutput(
+      R"({"phase":"done","gpus":[],"gpus_missing_reason":"no nvidia-smi on this instance"})"
+      "\n");
+  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE(empty->status.gpus.has_value());
+  EXPECT_TRUE(empty->status.gpus->empty());
+  EXPECT_EQ(empty->status.gpus_missing_reason, "no nvidia-smi on this instance");
+}
+
+TEST(AgentProtocolTest, GpuReportRoundTripsAndReadsAsOneLine) {
+  GpuReport r{
+      2, {{0, "NVIDIA H200", 143771, "580.159.04"}, {1, "NVIDIA H200", 143771, "580.159.04"}}, ""};
+  auto back = GpuReportFromJson(GpuReportToJson(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->attempt, 2);
+  ASSERT_EQ(back->gpus.size(), 2u);
+  EXPECT_EQ(back->gpus[1].index, 1);
+  EXPECT_EQ(DescribeGpus(*back), "2 x NVIDIA H200 (143771 MiB), driver 580.159.04");
+  EXPECT_EQ(DescribeGpus(GpuReport{1, {}, "no nvidia-smi on this instance"}),
+            "none (no nvidia-smi on this instance)");
+  EXPECT_FALSE(GpuReportFromJson("[1, 2]").has_value());
+}
+
+TEST(AgentProtocolTest, ConfigCarriesTheAcceleratorsAsked) {
+  JobSpec spec;
+  spec.run = "python3 train.py";
+  spec.resources.accelerator = "H200";
+  spec.resources.accelerator_count = 2;
+  const std::string config =
+      AgentConfigJson(spec, RemoteLayout::ForJob("j1"), "j1", AttemptConfig{});
+  EXPECT_NE(config.find("\"accelerator\": \"H200\""), std::string::npos) << config;
+  EXPECT_NE(config.find("\"accelerator_count\": 2"), std::string::npos) << config;
+}
+
 }  // namespace
 }  // namespace spotrun

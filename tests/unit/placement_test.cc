@@ -59,6 +59,31 @@ TEST(PlacementTest, HonoursMaxPriceZoneTypeAndOnDemand) {
   EXPECT_DOUBLE_EQ(c[0].price, c[0].offer.on_demand_price);
 }
 
+TEST(PlacementTest, NoGpuTypeForAJobThatAsksForNoGpu) {
+  Offer gpu;
+  gpu.instance_type = "local-h200x1";
+  gpu.accelerator = "H200";
+  gpu.accelerator_count = 1;
+  gpu.vcpus = 8;
+  gpu.memory_gib = 64;
+  gpu.on_demand_price = gpu.spot_price = 0;
+  gpu.region = "us-east-1";
+  gpu.zone = "use1-az1";
+  Offer cpu = gpu;
+  cpu.instance_type = "m6i.large";
+  cpu.accelerator = "";
+  cpu.accelerator_count = 0;
+  cpu.spot_price = 0.04;
+  Resources r;
+  auto c = RankCandidates(r, "us-east-1", {gpu, cpu}, nullptr);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].offer.instance_type, "m6i.large");
+  r.instance_type = "local-h200x1";  // Named: given.
+  c = RankCandidates(r, "us-east-1", {gpu, cpu}, nullptr);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].offer.instance_type, "local-h200x1");
+}
+
 TEST(PlacementTest, SaysWhyNothingFits) {
   Resources r;
   r.cpus = 100000;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cloud/local/gpu_allocation.h"
 #include "cloud/local/local_host.h"
 #include "cloud/local/local_sshd.h"
 #include "cloud/local/market.h"
@@ -70,10 +71,6 @@ std::string NewInstanceId() {
   return ss.str();
 }
 
-bool ContainsNoCase(const std::string& haystack, const std::string& needle) {
-  return AsciiLower(haystack).find(AsciiLower(needle)) != std::string::npos;
-}
-
 }  // namespace
 
 const char* MarketName(Market m) { return m == Market::kSpot ? "spot" : "on-demand"; }
@@ -92,28 +89,6 @@ const char* InstanceStateName(InstanceState s) {
   return "unknown";
 }
 
-MachineCapacity MachineCapacity::Probe() {
-  MachineCapacity c;
-  c.cpus = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  long long kb = 0;
-  while (meminfo >> key >> kb) {
-    if (key == "MemTotal:") c.memory_gib = kb / 1048576.0;
-    meminfo.ignore(256, '\n');
-  }
-  std::string out;
-  auto rc = RunCapture({{"nvidia-smi", "--query-gpu=name", "--format=csv,noheader"}}, &out, 20);
-  if (rc.ok() && *rc == 0) {
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!line.empty()) c.gpus.push_back(line);
-    }
-  }
-  return c;
-}
-
 LocalCloud::LocalCloud(LocalCloudOptions options, Clock* clock)
     : options_(std::move(options)), clock_(clock) {}
 
@@ -123,7 +98,7 @@ std::string LocalCloud::InstanceDir(const std::string& id) const {
 
 Result<std::vector<Offer>> LocalCloud::Offers(const std::string& region) {
   std::vector<Offer> out;
-  for (const Offer& o : Catalog::Bundled().offers()) {
+  for (const Offer& o : MachineOffers(Catalog::Bundled().offers(), options_.capacity)) {
     if (region.empty() || o.region == region) out.push_back(o);
   }
   return out;
@@ -137,13 +112,10 @@ Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
     why << (why.tellp() ? "; " : "") << r.memory_gib << " GiB memory requested, this machine has "
         << static_cast<int>(c.memory_gib);
   }
-  if (r.accelerator_count > 0) {
-    int matching = 0;
-    for (const auto& g : c.gpus) matching += ContainsNoCase(g, r.accelerator) ? 1 : 0;
-    if (matching < r.accelerator_count) {
-      why << (why.tellp() ? "; " : "") << r.accelerator << ":" << r.accelerator_count
-          << " requested, nvidia-smi shows " << matching << " such GPU(s) of " << c.gpus.size();
-    }
+  if (r.accelerator_count > 0 && c.CountOf(r.accelerator) < r.accelerator_count) {
+    why << (why.tellp() ? "; " : "") << r.accelerator << ":" << r.accelerator_count
+        << " requested, nvidia-smi shows " << c.CountOf(r.accelerator) << " such GPU(s) of "
+        << c.gpus.size();
   }
   // Permanent: this machine will not grow, so no other zone or wait helps.
   if (why.tellp()) return InvalidArgument("the local cloud cannot run this job: " + why.str());
@@ -151,9 +123,10 @@ Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
 }
 
 Result<Offer> LocalCloud::FindOffer(const LaunchRequest& r) {
-  for (const Offer& o : Catalog::Bundled().offers()) {
-    if (o.instance_type == r.instance_type && o.region == r.region &&
-        (r.zone.empty() || o.zone == r.zone)) {
+  auto offers = Offers(r.region);
+  if (!offers.ok()) return offers.status();
+  for (const Offer& o : *offers) {
+    if (o.instance_type == r.instance_type && (r.zone.empty() || o.zone == r.zone)) {
       if (r.market == Market::kSpot && !o.has_spot()) continue;
       return o;
     }
@@ -179,14 +152,18 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
       << " of " << r.instance_type << " in " << offer->zone;
     return CapacityError(m.str());
   }
+  Instance inst;
+  inst.id = NewInstanceId();
+  SPOTRUN_RETURN_IF_ERROR(CreateSandbox(inst.id, *offer));
   std::optional<PreemptSchedule> schedule;
   if (r.market == Market::kSpot) {
     auto drawn = DrawSchedule(r);
-    if (!drawn.ok()) return drawn.status();
+    if (!drawn.ok()) {
+      (void)RemoveAll(InstanceDir(inst.id));
+      return drawn.status();
+    }
     schedule = *drawn;
   }
-  Instance inst;
-  inst.id = NewInstanceId();
   inst.state = InstanceState::kRunning;
   inst.instance_type = r.instance_type;
   inst.region = offer->region;
@@ -213,6 +190,13 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
     return s;
   }
   return inst;
+}
+
+Status LocalCloud::CreateSandbox(const std::string& id, const Offer& offer) {
+  if (offer.accelerator_count == 0) return MakeDirs(InstanceDir(id));
+  auto gpus = AllocateGpus(options_.root, id, options_.capacity, offer.accelerator,
+                           offer.accelerator_count);
+  return gpus.ok() ? Status::Ok() : gpus.status();
 }
 
 Status LocalCloud::StartImds(const std::string& id) {
@@ -313,7 +297,8 @@ Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
   auto port = ReadFile(InstanceDir(instance.id) + "/imds.port");
   if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");
   std::unique_ptr<Host> host = std::make_unique<LocalHost>(
-      instance.id, InstanceDir(instance.id) + "/home", "http://127.0.0.1:" + *port + "/");
+      instance.id, InstanceDir(instance.id) + "/home", "http://127.0.0.1:" + *port + "/",
+      InstanceGpuEnvironment(InstanceDir(instance.id)));
   return host;
 }
 

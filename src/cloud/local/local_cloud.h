@@ -2,31 +2,26 @@
 // sandbox directory with its own home under SPOTRUN_HOME/local/instances/<id>,
 // its processes tagged with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
 // on loopback. It stands in for a catalog instance type and bills per second at
-// that type's spot or on-demand price. Layout: docs/local-cloud.md.
+// that type's spot or on-demand price. It offers only the types this machine
+// can run (machine.h) and gives each instance its own GPUs
+// (gpu_allocation.h). Layout: docs/local-cloud.md.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "cloud/cloud.h"
+#include "cloud/local/machine.h"
 #include "cloud/local/market.h"
 #include "remote/job_ssh.h"
 #include "util/clock.h"
 
 namespace spotrun {
 
-// What the machine can actually give; probed from /proc and nvidia-smi.
-struct MachineCapacity {
-  double cpus = 0;
-  double memory_gib = 0;
-  std::vector<std::string> gpus;  // One name per GPU ("NVIDIA H100 80GB HBM3").
-  static MachineCapacity Probe();
-};
-
 struct LocalCloudOptions {
-  std::string root;         // SPOTRUN_HOME/local
-  std::string spotrun_bin;  // This binary: runs the IMDS endpoint (`spotrun _imds`).
-  MachineCapacity capacity;
+  std::string root;          // SPOTRUN_HOME/local
+  std::string spotrun_bin;   // This binary: runs the IMDS endpoint (`spotrun _imds`).
+  MachineCapacity capacity;  // What the instances share; GPUs are handed out whole.
   // SSH mode (SPOTRUN_LOCAL_SSH=1): each instance also runs sshd on a loopback
   // port and HostFor gives an SshHost (cloud/local/local_sshd.h).
   bool ssh = false;
@@ -60,6 +55,8 @@ class LocalCloud : public Cloud {
  private:
   Status CheckCapacity(const LaunchRequest& request) const;
   Result<Offer> FindOffer(const LaunchRequest& request);
+  // Creates the sandbox of a new instance `id` holding the offer's GPUs.
+  Status CreateSandbox(const std::string& id, const Offer& offer);
   Status StartImds(const std::string& id);
   Status SaveInstance(const Instance& instance);
   Status TerminateWithReason(const std::string& id, const std::string& reason);

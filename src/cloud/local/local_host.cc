@@ -31,10 +31,12 @@ Status RunRsync(std::vector<std::string> args, const std::string& what) {
 
 }  // namespace
 
-LocalHost::LocalHost(std::string instance_id, std::string home, std::string imds_endpoint)
+LocalHost::LocalHost(std::string instance_id, std::string home, std::string imds_endpoint,
+                     std::map<std::string, std::string> env)
     : instance_id_(std::move(instance_id)),
       home_(std::move(home)),
-      imds_endpoint_(std::move(imds_endpoint)) {}
+      imds_endpoint_(std::move(imds_endpoint)),
+      env_(std::move(env)) {}
 
 Result<int> LocalHost::Run(const std::string& command, const RunOptions& options,
                            const OutputFn& on_output) {
@@ -44,6 +46,7 @@ Result<int> LocalHost::Run(const std::string& command, const RunOptions& options
   p.cwd = home_;
   p.new_session = true;
   p.env = options.env;
+  p.env.insert(env_.begin(), env_.end());
   p.env["HOME"] = home_;
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
   p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
@@ -91,6 +94,7 @@ Result<ProcessOptions> LocalHost::AttachCommand(const std::vector<std::string>& 
     p.argv = {"/bin/sh", "-c", joined};
   }
   p.cwd = home_;
+  p.env = env_;
   p.env["HOME"] = home_;
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
   p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;

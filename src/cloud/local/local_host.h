@@ -4,6 +4,7 @@
 // with rsync, honouring .gitignore and .spotrunignore like the SSH host does.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "remote/host.h"
@@ -12,7 +13,9 @@ namespace spotrun {
 
 class LocalHost : public Host {
  public:
-  LocalHost(std::string instance_id, std::string home, std::string imds_endpoint);
+  // `env` is set for every command of the instance (its CUDA_VISIBLE_DEVICES).
+  LocalHost(std::string instance_id, std::string home, std::string imds_endpoint,
+            std::map<std::string, std::string> env = {});
 
   Result<int> Run(const std::string& command, const RunOptions& options,
                   const OutputFn& on_output) override;
@@ -28,6 +31,7 @@ class LocalHost : public Host {
   std::string instance_id_;
   std::string home_;
   std::string imds_endpoint_;
+  std::map<std::string, std::string> env_;
 };
 
 }  // namespace spotrun

@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include "cloud/local/gpu_allocation.h"
 #include "remote/job_ssh.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -30,8 +32,9 @@ constexpr const char* kSessionScript =
 struct SshdParams {
   std::string instance_id;
   std::string instance_dir;
-  std::string public_key;     // The job's key line.
-  std::string imds_endpoint;  // "http://127.0.0.1:PORT/"
+  std::string public_key;                  // The job's key line.
+  std::string imds_endpoint;               // "http://127.0.0.1:PORT/"
+  std::map<std::string, std::string> env;  // The instance's own (CUDA_VISIBLE_DEVICES).
 };
 
 std::string SshdDir(const std::string& instance_dir) { return instance_dir + "/sshd"; }
@@ -87,7 +90,9 @@ std::string SshdConfig(const SshdParams& r) {
     << "SetEnv HOME=" << Quoted(r.instance_dir + "/home")
     << " SPOTRUN_LOCAL_INSTANCE=" << Quoted(r.instance_id)
     << " AWS_EC2_METADATA_SERVICE_ENDPOINT=" << Quoted(r.imds_endpoint)
-    << " PATH=" << Quoted(path ? path : "/usr/local/bin:/usr/bin:/bin") << "\n"
+    << " PATH=" << Quoted(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (const auto& [key, value] : r.env) c << " " << key << "=" << Quoted(value);
+  c << "\n"
     << "ForceCommand /bin/sh " << dir << "/session.sh\n"
     << "LogLevel INFO\n";
   return c.str();
@@ -136,7 +141,8 @@ Status StartLocalSshd(const Instance& instance, const std::string& instance_dir,
   if (!key.ok()) return key.status();
   auto imds_port = ReadFile(instance_dir + "/imds.port");
   if (!imds_port.ok()) return imds_port.status();
-  SshdParams params{instance.id, instance_dir, *key, "http://127.0.0.1:" + *imds_port + "/"};
+  SshdParams params{instance.id, instance_dir, *key, "http://127.0.0.1:" + *imds_port + "/",
+                    InstanceGpuEnvironment(instance_dir)};
   SPOTRUN_RETURN_IF_ERROR(WriteSshdFiles(params, *sshd));
   const std::string dir = SshdDir(instance_dir);
   ProcessOptions p;
