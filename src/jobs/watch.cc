@@ -232,6 +232,12 @@ std::optional<AttemptEnd> JobDriver::CheckAgentAlive(const AgentStatus& status, 
   if (++*dead_polls < kDeadAgentPolls || ctx_.clock->Now() - *dead_since < kDeadAgentSeconds) {
     return std::nullopt;
   }
+  // An instance being taken back loses its processes before its disk.
+  int unused = 0;
+  auto d = ctx_.cloud->Describe(instance_.id);
+  if (d.ok() && d->state != InstanceState::kRunning) {
+    return OnPollFailure(Unavailable("the agent is gone"), &unused);
+  }
   ctx_.reporter->Note("the agent on " + instance_.id + " stopped in phase " + status.phase +
                       " without finishing");
   agent_died_in_ = status.phase;
