@@ -69,7 +69,7 @@ class TrainingHost : public Host {
       std::ofstream(local + "/files/epoch") << data;
       nlohmann::json file = {{"path", "epoch"}, {"size", data.size()}, {"sha256", Sha256OfBytes(data)}};
       std::ofstream(local + "/MANIFEST.json") << nlohmann::json{{"generation", snapshot_},
-                                                                {"files", {file}}}.dump();
+                                                                {"files", nlohmann::json::array({file})}}.dump();
       reclaimed_ = reclaim_after_sync_;
     } else {
       fs::create_directories(local + "/logs");
