@@ -235,10 +235,11 @@ Status JobDriver::Collect() {
   }
   // The instance's log has what the polls brought and maybe more (the last
   // lines); the results keep every attempt's log.
-  SPOTRUN_RETURN_IF_ERROR(TopUpAttemptLog(partial + "/logs/job.log", AttemptLogPath(), &log_offset_));
-  SPOTRUN_RETURN_IF_ERROR(MakeDirs(partial + "/logs"));
   SPOTRUN_RETURN_IF_ERROR(
-      WriteAllAttemptLogs(ctx_.options.jobs_dir, job_.id, AllAttempts(), partial + "/logs/job.log"));
+      TopUpAttemptLog(partial + "/logs/job.log", AttemptLogPath(), &log_offset_));
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(partial + "/logs"));
+  SPOTRUN_RETURN_IF_ERROR(WriteAllAttemptLogs(ctx_.options.jobs_dir, job_.id, AllAttempts(),
+                                              partial + "/logs/job.log"));
   // Earlier content (an empty directory, or logs salvaged before) is replaced whole.
   SPOTRUN_RETURN_IF_ERROR(RemoveAll(job_.results_dir));
   std::error_code ec;

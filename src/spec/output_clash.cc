@@ -53,9 +53,9 @@ std::optional<std::string> OutputClash(const OutputSpec& earlier, const OutputSp
   const std::string a = LandsAt(earlier), b = LandsAt(later);
   // A glob's directory may lie inside a path's destination, not around it:
   // the results directory ("") holds everything.
-  const bool clash = earlier_glob   ? !a.empty() && Within(a, b)
-                     : later_glob   ? !b.empty() && Within(b, a)
-                                    : Within(a, b) || Within(b, a);
+  const bool clash = earlier_glob ? !a.empty() && Within(a, b)
+                     : later_glob ? !b.empty() && Within(b, a)
+                                  : Within(a, b) || Within(b, a);
   if (!clash) return std::nullopt;
   return Quoted(later.remote) + " lands at " + Quoted(b.empty() ? "." : b) +
          " in the results directory, and " + Earlier(earlier) + " at " +

@@ -69,10 +69,11 @@ class AgentFailureTest : public ::testing::Test {
 };
 
 TEST_F(AgentFailureTest, AStagingErrorFailsTheJobWithItsReason) {
-  polls_ = {{R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"},
-            {R"({"phase":"done","exit_code":0,"supervisor_alive":true,)"
-             R"("staging_error":"staging outputs failed: 'y/a' and another output both land at 'a'"})",
-             ""}};
+  polls_ = {
+      {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"},
+      {R"({"phase":"done","exit_code":0,"supervisor_alive":true,)"
+       R"("staging_error":"staging outputs failed: 'y/a' and another output both land at 'a'"})",
+       ""}};
   JobRecord job = Drive();
   EXPECT_EQ(job.state, JobState::kFailed);
   EXPECT_EQ(job.message, "staging outputs failed: 'y/a' and another output both land at 'a'");

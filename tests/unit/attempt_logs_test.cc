@@ -67,9 +67,11 @@ class TrainingHost : public Host {
     if (remote.find("ckpt-snapshot") != std::string::npos) {
       const std::string data = std::to_string(snapshot_);
       std::ofstream(local + "/files/epoch") << data;
-      nlohmann::json file = {{"path", "epoch"}, {"size", data.size()}, {"sha256", Sha256OfBytes(data)}};
-      std::ofstream(local + "/MANIFEST.json") << nlohmann::json{{"generation", snapshot_},
-                                                                {"files", nlohmann::json::array({file})}}.dump();
+      nlohmann::json file = {
+          {"path", "epoch"}, {"size", data.size()}, {"sha256", Sha256OfBytes(data)}};
+      std::ofstream(local + "/MANIFEST.json") << nlohmann::json{
+          {"generation", snapshot_},
+          {"files", nlohmann::json::array({file})}}.dump();
       reclaimed_ = reclaim_after_sync_;
     } else {
       fs::create_directories(local + "/logs");

@@ -38,10 +38,10 @@ class UploadExcludesTest : public ::testing::Test {
 TEST_F(UploadExcludesTest, ResultsInsideTheWorkdirAreLeftOut) {
   const std::vector<std::string> want = {"/odd \\[dir]\\*.partial/", "/odd \\[dir]\\*/",
                                          "/out/run1.partial/", "/out/run1/", "/spotrun-results/"};
-  EXPECT_EQ(ResultsExcludes(proj_, {proj_ + "/spotrun-results/quickstart-abc",
-                                    proj_ + "/out/run1", proj_ + "/odd [dir]*",
-                                    (dir_ / "elsewhere").string(), proj_, ""}),
-            want);
+  EXPECT_EQ(
+      ResultsExcludes(proj_, {proj_ + "/spotrun-results/quickstart-abc", proj_ + "/out/run1",
+                              proj_ + "/odd [dir]*", (dir_ / "elsewhere").string(), proj_, ""}),
+      want);
   // A launch from a subdirectory: its default results root.
   EXPECT_EQ(ResultsExcludes(proj_, {proj_ + "/src/spotrun-results/j-1"}),
             (std::vector<std::string>{"/spotrun-results/", "/src/spotrun-results/"}));
@@ -59,9 +59,9 @@ TEST_F(UploadExcludesTest, RsyncLiteralEscapesOnlyWithWildcards) {
 
 // The patterns as rsync reads them: only the results directories stay behind.
 TEST_F(UploadExcludesTest, RsyncLeavesTheResultsBehind) {
-  for (const char* f : {"proj/train.py", "proj/spotrun-results/old-1/model.pkl",
-                        "proj/odd [dir]*/model.pkl", "proj/odd [dir]x/keep.txt",
-                        "proj/sub/spotrun-results/keep.txt"}) {
+  for (const char* f :
+       {"proj/train.py", "proj/spotrun-results/old-1/model.pkl", "proj/odd [dir]*/model.pkl",
+        "proj/odd [dir]x/keep.txt", "proj/sub/spotrun-results/keep.txt"}) {
     Touch(f);
   }
   auto args = RsyncPushOptions(ResultsExcludes(proj_, {proj_ + "/odd [dir]*"}));
