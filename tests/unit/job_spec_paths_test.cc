@@ -15,9 +15,9 @@ TEST_F(JobSpecPathTest, ClashingOutputsAreRefused) {
   EXPECT_EQ(Error("run: x\noutputs:\n  - a/b\n  - a\n"),
             At("4:5: outputs[1]: 'a' holds 'a/b' (line 3); list one of them"));
   EXPECT_EQ(Error("run: x\noutputs:\n  - a\n  - a/b/\n"),
-            At("4:5: outputs[1]: 'a/b/' is inside 'a' (line 3); list one of them"));
+            At("4:5: outputs[1]: 'a/b' is inside 'a' (line 3); list one of them"));
   EXPECT_EQ(Error("run: x\noutputs: [model.pt, ./model.pt]\n"),
-            At("2:20: outputs[1]: 'model.pt' is already an output, on line 2"));
+            At("2:21: outputs[1]: 'model.pt' is already an output, on line 2"));
   EXPECT_EQ(Error("run: x\noutputs:\n  a: a\n  c/b: a/b\n"),
             At("4:3: outputs.c/b: 'c/b' lands at 'a/b' in the results directory, and 'a' "
                "(line 3) at 'a': one would overwrite the other"));
