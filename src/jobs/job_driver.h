@@ -139,7 +139,7 @@ class JobDriver {
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   bool agent_staged_ = false;    // The agent script is in the staging directory.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
-  std::string agent_died_in_;  // The phase the agent stopped in (kAgentDied).
+  std::string agent_died_in_;    // The phase the agent stopped in (kAgentDied).
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };
