@@ -30,6 +30,7 @@ silent for `controller_timeout` seconds (dead man's switch).
 """
 
 import fcntl
+import fnmatch
 import glob
 import hashlib
 import html.parser
@@ -41,6 +42,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 import urllib.parse
 import urllib.request
 
@@ -78,6 +80,16 @@ def update_status(cfg, **fields):
 def log(cfg, message):
     with open(cfg["log_file"], "a") as f:
         f.write("[spotrun] %s\n" % message)
+
+
+def report_error(cfg, message):
+    """An error of the agent's own: in the job log and in agent.log."""
+    for path in (cfg.get("log_file"), cfg.get("agent_log")):
+        try:
+            with open(path, "a") as f:
+                f.write("[spotrun] %s\n" % message)
+        except (OSError, TypeError):
+            pass
 
 
 # ---------------------------------------------------------------- downloads
@@ -508,17 +520,76 @@ def run_phase(cfg, name, script, imds):
                 update_status(cfg, rebalance=rebalance.strip())
 
 
-def _place(src, dest):
-    """Hard-links (or copies) a file or tree to dest."""
-    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
-    if os.path.isdir(src):
-        shutil.copytree(src, dest, copy_function=_link_or_copy, dirs_exist_ok=True)
-    else:
-        _link_or_copy(src, dest)
+# ---------------------------------------------------------------- outputs
+
+class StagingError(Exception):
+    """Outputs that cannot be staged as the job file asks."""
+
+
+def _listdir(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def _real_dir(path):
+    """The real path of a directory (through links), else None."""
+    return os.path.realpath(path) if os.path.isdir(path) else None
+
+
+def find_matches(workdir, pattern, avoid=()):
+    """The paths, relative to workdir, that match `pattern` as glob.glob
+    (recursive=True) matches them, except that each directory is searched
+    once: a link back to a directory already searched (`ln -s . loop`) is
+    matched itself but never entered, so the search always ends. Directories
+    whose real paths are in `avoid` are not entered either."""
+    parts = [p for p in pattern.split("/") if p not in ("", ".")]
+    found = set()
+    _match(workdir, "", parts, {(os.path.realpath(a), None) for a in avoid}, found)
+    return sorted(found)
+
+
+def _match(base, rel, parts, searched, found):
+    if not parts:
+        if rel:
+            found.add(rel)
+        return
+    here = os.path.join(base, rel)
+    key = (_real_dir(here), tuple(parts))
+    if key[0] is None or key in searched or (key[0], None) in searched:
+        return
+    searched.add(key)
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        _match(base, rel, rest, searched, found)  # no directory at all
+        for name in _listdir(here):
+            if not name.startswith("."):
+                child = os.path.join(rel, name)
+                if not rest:
+                    found.add(child)
+                _match(base, child, parts, searched, found)
+        return
+    names = _listdir(here) if glob.has_magic(head) else [head]
+    for name in names:
+        if name.startswith(".") and not head.startswith("."):
+            continue
+        if fnmatch.fnmatchcase(name, head) and os.path.lexists(os.path.join(here, name)):
+            _match(base, os.path.join(rel, name), rest, searched, found)
+
+
+def _fixed_prefix(pattern):
+    """The leading directories of a glob that hold no wildcard."""
+    fixed = []
+    for part in pattern.split("/")[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return os.path.join(*fixed) if fixed else ""
 
 
 def _link_or_copy(src, dest):
-    if os.path.exists(dest):
+    if os.path.lexists(dest):
         os.remove(dest)
     try:
         os.link(src, dest)
@@ -526,29 +597,112 @@ def _link_or_copy(src, dest):
         shutil.copy2(src, dest)
 
 
-def stage_outputs(cfg):
-    """Copies outputs and logs into the staging dir the controller pulls."""
-    out = cfg["out_dir"]
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(os.path.join(out, "logs"), exist_ok=True)
-    missing = []
-    for item in cfg.get("outputs", []):
-        pattern = os.path.join(cfg["workdir"], item["remote"])
-        matches = sorted(glob.glob(pattern, recursive=True))
-        if not matches:
-            missing.append(item["remote"])
-            continue
-        is_pattern = glob.has_magic(item["remote"])
-        for m in matches:
-            if item.get("dest") and not is_pattern:
-                dest = item["dest"]
+class Stager:
+    """Places outputs in the staging directory: files hard-linked (or copied),
+    directories walked through links, each directory once, so a link loop
+    ends. Two sources landing on one path are a StagingError."""
+
+    def __init__(self, workdir, out):
+        self.workdir, self.out = workdir, out
+        os.makedirs(out, exist_ok=True)
+        self.out_real = os.path.realpath(out)  # never copied into itself
+        self.placed = {}  # staged path -> the real path of its source
+        self.skipped = []  # links not followed (loops), relative to the workdir
+
+    def place(self, rel, dest):
+        src = os.path.join(self.workdir, rel)
+        real = _real_dir(src)
+        if real is None:
+            self._file(src, rel, dest)
+        else:
+            self._tree(src, rel, dest, {real, self.out_real})
+
+    def _tree(self, src, rel, dest, entered):
+        self._make_dir(dest, rel)
+        for name in _listdir(src):
+            child_src, child_rel = os.path.join(src, name), os.path.join(rel, name)
+            real = _real_dir(child_src)
+            if real is None:
+                self._file(child_src, child_rel, os.path.join(dest, name))
+            elif real in entered:
+                self.skipped.append(child_rel)
             else:
-                dest = os.path.join(item.get("dest") or "", os.path.basename(m.rstrip("/")))
-            _place(m, os.path.join(out, dest))
+                entered.add(real)
+                self._tree(child_src, child_rel, os.path.join(dest, name), entered)
+
+    def _file(self, src, rel, dest):
+        if not os.path.exists(src):
+            self.skipped.append(rel)  # a dangling link: nothing to bring back
+            return
+        path = os.path.join(self.out, dest)
+        real = os.path.realpath(src)
+        earlier = self.placed.get(path)
+        if earlier == real:
+            return
+        if earlier is not None or os.path.isdir(path):
+            raise StagingError("'%s' and another output both land at '%s' in the results"
+                               % (rel, dest))
+        self._make_dir(os.path.dirname(dest), rel)
+        _link_or_copy(src, path)
+        self.placed[path] = real
+
+    def _make_dir(self, dest, rel):
+        try:
+            os.makedirs(os.path.join(self.out, dest), exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise StagingError("'%s' lands at '%s' in the results, where another output "
+                               "staged a file" % (rel, dest))
+
+
+def _stage_item(stager, workdir, item):
+    """Stages one output; returns False when nothing matched."""
+    remote, dest = item["remote"], item.get("dest") or ""
+    if not glob.has_magic(remote):
+        if not os.path.lexists(os.path.join(workdir, remote)):
+            return False
+        stager.place(remote, dest or os.path.basename(remote.rstrip("/")))
+        return True
+    # A match keeps its path below the glob's fixed leading directories.
+    prefix, done = _fixed_prefix(remote), []
+    matches = find_matches(workdir, remote, avoid=[stager.out])
+    for m in matches:
+        if any(m.startswith(d + "/") for d in done):
+            continue  # inside a directory staged whole
+        stager.place(m, os.path.join(dest, os.path.relpath(m, prefix or ".")))
+        if os.path.isdir(os.path.join(workdir, m)):
+            done.append(m)
+    return bool(matches)
+
+
+def stage_outputs(cfg):
+    """Copies outputs and the logs into the staging dir the controller pulls.
+    Never raises: returns (missing outputs, error or ""); the error is in the
+    job log and the agent log, and the logs are staged whatever happens."""
+    out, workdir = cfg["out_dir"], cfg["workdir"]
+    missing, error = [], ""
+    try:
+        shutil.rmtree(out, ignore_errors=True)
+        stager = Stager(workdir, out)
+        for item in cfg.get("outputs", []):
+            if not _stage_item(stager, workdir, item):
+                missing.append(item["remote"])
+        if stager.skipped:
+            log(cfg, "outputs: links not followed (loops or dangling): %s"
+                % ", ".join(stager.skipped[:20]))
+    except Exception as e:  # a bad tree or a full disk must end the job, not hang it
+        error = "staging outputs failed: %s" % (e if isinstance(e, StagingError) else repr(e))
+        report_error(cfg, error)
     if missing:
         log(cfg, "outputs not found: %s" % ", ".join(missing))
-    _link_or_copy(cfg["log_file"], os.path.join(out, "logs", "job.log"))
-    return missing
+    try:
+        os.makedirs(os.path.join(out, "logs"), exist_ok=True)
+        for name in ("log_file", "agent_log"):
+            if os.path.exists(cfg.get(name, "")):
+                _link_or_copy(cfg[name], os.path.join(out, "logs", os.path.basename(cfg[name])))
+    except Exception as e:
+        error = error or "staging the logs failed: %r" % e
+        report_error(cfg, "staging the logs failed: %r" % e)
+    return missing, error
 
 
 def run_job(cfg):
@@ -600,9 +754,9 @@ def supervise(root):
         log(cfg, message)
     log(cfg, "finished: exit status %d" % exit_code)
     update_status(cfg, phase="collecting")
-    missing = stage_outputs(cfg)
+    missing, error = stage_outputs(cfg)
     update_status(cfg, phase="done", exit_code=exit_code, message=message,
-                  missing_outputs=missing, finished_at=time.time())
+                  missing_outputs=missing, staging_error=error, finished_at=time.time())
     # Once the job is over, a silent controller gets a minute, not the full timeout.
     idle_until_terminated(cfg, min(timeout, 60) if message != "stopped" else timeout)
 
@@ -640,8 +794,26 @@ def daemonize(root):
     os.dup2(agent_log, 2)
     try:
         supervise(root)
+    except BaseException as e:  # never leave the controller waiting on a dead agent
+        traceback.print_exc()
+        sys.stderr.flush()
+        try:
+            failed(cfg, "agent: %s" % (e if str(e) else e.__class__.__name__))
+        except BaseException:
+            traceback.print_exc()
     finally:
         os._exit(0)
+
+
+def failed(cfg, message):
+    """Ends the attempt after an error of the agent itself: the error in both
+    logs, the logs staged, phase "done"."""
+    report_error(cfg, message)
+    if read_status(cfg).get("phase") in ("done", "interrupted"):
+        return
+    _, error = stage_outputs(cfg)
+    update_status(cfg, phase="done", exit_code=1, message=message, staging_error=error,
+                  finished_at=time.time())
 
 
 def poll(root, offset):
@@ -672,8 +844,9 @@ def stop(root):
             return 0
         time.sleep(0.2)
     # The supervisor is gone or stuck: stage what there is ourselves.
-    stage_outputs(cfg)
-    update_status(cfg, phase="done", exit_code=143, message="stopped")
+    missing, error = stage_outputs(cfg)
+    update_status(cfg, phase="done", exit_code=143, message="stopped", missing_outputs=missing,
+                  staging_error=error)
     return 0
 
 

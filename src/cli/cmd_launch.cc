@@ -13,6 +13,7 @@
 #include "cloud/local/market.h"
 #include "jobs/controller.h"
 #include "jobs/job_summary.h"
+#include "jobs/upload_excludes.h"
 #include "spec/job_spec.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -173,8 +174,8 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   job.cloud = spec->cloud;
   job.spec_path = fs::absolute(file).string();
   job.spec_text = ReadFile(file).value();
-  std::string results =
-      parsed->Get("results").value_or("spotrun-results/" + job.name + "-" + job.id);
+  std::string results = parsed->Get("results").value_or(std::string(kDefaultResultsRoot) + "/" +
+                                                        job.name + "-" + job.id);
   job.results_dir = fs::absolute(results).lexically_normal().string();
   if (NonEmptyDir(job.results_dir)) {
     return Fail("--results: " + job.results_dir + " exists and is not empty", 2);

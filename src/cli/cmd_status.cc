@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "jobs/attempt_logs.h"
 #include "jobs/controller.h"
 #include "jobs/job_summary.h"
 #include "util/clock.h"
@@ -163,10 +164,7 @@ int CmdLogs(CliContext& ctx, const Args& args) {
     for (const auto& a : attempts.ok() ? *attempts : std::vector<AttemptRecord>{}) {
       std::ifstream in(LocalAttemptLogPath(ctx.jobs_dir(), job->id, a.number), std::ios::binary);
       if (!in) continue;
-      if (!printed.count(a.number) && a.number > 1) {
-        printf("--- attempt %d: %s %s in %s ---\n", a.number, a.instance_type.c_str(),
-               a.market.c_str(), a.zone.c_str());
-      }
+      if (!printed.count(a.number)) fputs(AttemptLogHeader(a).c_str(), stdout);
       std::streamoff& offset = printed[a.number];
       in.seekg(offset);
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -157,6 +157,7 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   r.status.message = j.value("message", "");
   r.status.notice = j.value("notice", "");
   r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
+  r.status.staging_error = j.value("staging_error", "");
   r.status.final_snapshot = j.value("final_snapshot", 0);
   r.status.supervisor_alive = j.value("supervisor_alive", false);
   r.status.run_started_at = j.value("run_started_at", 0.0);

@@ -63,7 +63,8 @@ struct AgentStatus {
   std::string message;
   std::string notice;  // Spot interruption notice, if one arrived.
   std::vector<std::string> missing_outputs;
-  int final_snapshot = 0;  // Generation of the snapshot taken on a notice.
+  std::string staging_error;  // Why the outputs could not be staged ("" = they were).
+  int final_snapshot = 0;     // Generation of the snapshot taken on a notice.
   bool supervisor_alive = false;
   double run_started_at = 0;  // When `run` started, the instance's epoch seconds; 0 = not yet.
   // The fraction of the job done, as the job reports it ($SPOTRUN_PROGRESS_FILE).

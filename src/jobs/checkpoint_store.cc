@@ -55,6 +55,8 @@ Status CheckpointStore::Install(const CheckpointManifest& m) {
   const std::string name = "gen-" + std::to_string(m.generation);
   const std::string gen = dir_ + "/" + name;
   SPOTRUN_RETURN_IF_ERROR(RemoveAll(gen));
+  // An empty checkpoint (a notice before the job wrote one) is a generation too.
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(gen + "/files"));
   for (const auto& f : m.files) {
     const fs::path dest = gen + "/files/" + f.path;
     SPOTRUN_RETURN_IF_ERROR(MakeDirs(dest.parent_path().string()));

@@ -26,7 +26,13 @@
 namespace spotrun {
 
 // kMigrated: the deadline policy moved the job to another market.
-enum class AttemptEnd { kDone, kStopped, kInterrupted, kLost, kMigrated };
+// kAgentDied: the instance answers but its agent is gone without finishing.
+enum class AttemptEnd { kDone, kStopped, kInterrupted, kLost, kMigrated, kAgentDied };
+
+// How long the agent may look dead (polls that find no supervisor in a phase
+// it drives) before the attempt ends: a few polls, and at least this long.
+inline constexpr int kDeadAgentPolls = 3;
+inline constexpr double kDeadAgentSeconds = 10;
 
 class JobDriver {
  public:
@@ -65,6 +71,9 @@ class JobDriver {
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
   Status SetUp();
+  // What the workdir upload leaves out: the results directories of every job
+  // in the store that lie inside the workdir (upload_excludes.h).
+  std::vector<std::string> WorkdirExcludes() const;
   AttemptConfig MakeAttemptConfig() const;
   // Polls the agent until the attempt ends.
   Result<AttemptEnd> Watch(AgentStatus* final_status);
@@ -76,6 +85,10 @@ class JobDriver {
   // Decides what a failed poll means from the cloud's view of the instance;
   // nullopt while it is undecided.
   std::optional<AttemptEnd> OnPollFailure(const Status& failure, int* failures);
+  // kAgentDied once the polls have found no agent long enough (kDeadAgent*);
+  // `dead_since` is when they started to (0 = the agent was alive).
+  std::optional<AttemptEnd> CheckAgentAlive(const AgentStatus& status, int* dead_polls,
+                                            double* dead_since);
   void SyncCheckpoint(const std::string& why);
   // Copies the current checkpoint to the mirror, if the job has one.
   void MirrorCheckpoint();
@@ -89,8 +102,14 @@ class JobDriver {
   Status EndAttempt(AttemptEnd end);
 
   // Endings.
+  // Pulls the staged outputs into the results directory, with every
+  // attempt's log in logs/job.log.
   Status Collect();
   void SalvageLogs();
+  // Writes logs/job.log into the results directory when nothing was collected.
+  void KeepLogsInResults();
+  // The attempts so far, the current one included.
+  std::vector<AttemptRecord> AllAttempts() const;
   // Terminates the instance (retrying) and closes the attempt's billing.
   Status TerminateInstance(const std::string& outcome);
   Result<JobState> Finish(JobState state, const std::string& message, int exit_code);
@@ -123,6 +142,7 @@ class JobDriver {
   bool agent_staged_ = false;    // The agent script is in the staging directory.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   int gpus_noted_attempt_ = 0;   // The attempt whose GPUS event is stored.
+  std::string agent_died_in_;    // The phase the agent stopped in (kAgentDied).
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
 };

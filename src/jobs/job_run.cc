@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "jobs/attempt_logs.h"
 #include "jobs/job_driver.h"
 #include "util/fs.h"
 
@@ -68,6 +69,14 @@ Result<JobState> JobDriver::Run() {
       SalvageLogs();
       SPOTRUN_RETURN_IF_ERROR(TerminateInstance("lost"));
       return Finish(JobState::kFailed, "lost the instance: " + end.status().message(), -1);
+    }
+    if (*end == AttemptEnd::kAgentDied) {
+      SalvageLogs();
+      SPOTRUN_RETURN_IF_ERROR(TerminateInstance("failed"));
+      return Finish(JobState::kFailed,
+                    "the agent on the instance stopped in phase " + agent_died_in_ +
+                        " without finishing (see logs/agent.log in the results)",
+                    -1);
     }
     if (*end == AttemptEnd::kMigrated) {
       SPOTRUN_RETURN_IF_ERROR(TerminateInstance("migrated"));
@@ -156,8 +165,9 @@ Result<bool> JobDriver::Reattach() {
   log_offset_ = static_cast<long long>(fs::file_size(AttemptLogPath(), ec));
   if (ec) log_offset_ = 0;
   auto probe = PollOnce();
-  if (!probe.ok() ||
-      (!probe->supervisor_alive && probe->phase != "done" && probe->phase != "interrupted")) {
+  // An agent gone while collecting had finished `run`: Watch ends the attempt.
+  if (!probe.ok() || (!probe->supervisor_alive && probe->phase != "done" &&
+                      probe->phase != "interrupted" && probe->phase != "collecting")) {
     // The agent never started (or died with its instance half set up).
     SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
     if (Status s = SetUp(); !s.ok()) return s;
@@ -198,6 +208,9 @@ Result<JobState> JobDriver::FinishDone(const AgentStatus& status) {
     message = stop_reason_;
   } else if (status.exit_code != 0) {
     state = JobState::kFailed;
+  } else if (!status.staging_error.empty()) {
+    state = JobState::kFailed;
+    message = status.staging_error;
   } else if (!collected.ok()) {
     state = JobState::kFailed;
     message = collected.message();
@@ -220,6 +233,13 @@ Status JobDriver::Collect() {
     (void)RemoveAll(partial);
     return pulled;
   }
+  // The instance's log has what the polls brought and maybe more (the last
+  // lines); the results keep every attempt's log.
+  SPOTRUN_RETURN_IF_ERROR(
+      TopUpAttemptLog(partial + "/logs/job.log", AttemptLogPath(), &log_offset_));
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(partial + "/logs"));
+  SPOTRUN_RETURN_IF_ERROR(WriteAllAttemptLogs(ctx_.options.jobs_dir, job_.id, AllAttempts(),
+                                              partial + "/logs/job.log"));
   // Earlier content (an empty directory, or logs salvaged before) is replaced whole.
   SPOTRUN_RETURN_IF_ERROR(RemoveAll(job_.results_dir));
   std::error_code ec;
@@ -263,6 +283,23 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
   return Status::Ok();
 }
 
+std::vector<AttemptRecord> JobDriver::AllAttempts() const {
+  std::vector<AttemptRecord> all = history_;
+  if (attempt_.number > 0) all.push_back(attempt_);
+  return all;
+}
+
+void JobDriver::KeepLogsInResults() {
+  const std::string logs = job_.results_dir + "/logs";
+  if (job_.results_dir.empty() || PathExists(logs + "/job.log")) return;
+  bool any = false;
+  for (const AttemptRecord& a : AllAttempts()) {
+    any = any || PathExists(LocalAttemptLogPath(ctx_.options.jobs_dir, job_.id, a.number));
+  }
+  if (!any || !MakeDirs(logs).ok()) return;
+  (void)WriteAllAttemptLogs(ctx_.options.jobs_dir, job_.id, AllAttempts(), logs + "/job.log");
+}
+
 Result<JobState> JobDriver::Finish(JobState state, const std::string& message, int exit_code) {
   if (replacement_) {
     // The job ended while moving to spot: the new instance goes too.
@@ -270,6 +307,8 @@ Result<JobState> JobDriver::Finish(JobState state, const std::string& message, i
     TakeReplacement();
     SPOTRUN_RETURN_IF_ERROR(TerminateInstance("cancelled"));
   }
+  // However the job ended, its results keep the logs of every attempt.
+  KeepLogsInResults();
   job_.message = message;
   job_.exit_code = exit_code;
   job_.controller_pid = 0;

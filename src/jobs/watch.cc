@@ -6,6 +6,7 @@
 
 #include "jobs/job_driver.h"
 #include "jobs/s3_checkpoint_mirror.h"
+#include "jobs/upload_excludes.h"
 #include "util/embedded.h"
 #include "util/fs.h"
 
@@ -49,7 +50,7 @@ Status JobDriver::SetUp() {
     agent_staged_ = true;
   }
   ctx_.reporter->Note("uploading " + spec_.workdir);
-  SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, {}));
+  SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, WorkdirExcludes()));
   for (const auto& in : spec_.inputs) {
     if (in.is_url) continue;
     ctx_.reporter->Note("uploading input " + in.source + " -> " + in.remote);
@@ -67,6 +68,14 @@ Status JobDriver::SetUp() {
   if (*rc != 0) return Unavailable("the agent did not start (exit " + std::to_string(*rc) + ")");
   last_sync_ = ctx_.clock->Now();
   return Status::Ok();
+}
+
+std::vector<std::string> JobDriver::WorkdirExcludes() const {
+  std::vector<std::string> results = {job_.results_dir};
+  if (auto jobs = ctx_.store->ListJobs(); jobs.ok()) {
+    for (const JobRecord& j : *jobs) results.push_back(j.results_dir);
+  }
+  return ResultsExcludes(spec_.workdir, results);
 }
 
 bool JobDriver::Stopping() {
@@ -99,6 +108,10 @@ void JobDriver::SyncCheckpoint(const std::string& why) {
   if (why == "periodic") {
     auto rc = host_->Run(AgentSnapshotCommand(layout_), {.env = {}, .timeout_s = 600}, nullptr);
     if (!rc.ok() || *rc != 0) return;
+    // The log up to the snapshot comes first: a checkpoint kept without the
+    // lines written before it would resume past lines no one ever saw. (The
+    // final snapshot is taken before the poll that reports it.)
+    if (!PollOnce().ok()) return;
   }
   int before = checkpoints_.Current().generation;
   auto gen = checkpoints_.Save(*host_, layout_.snapshot_dir);
@@ -114,7 +127,8 @@ void JobDriver::SyncCheckpoint(const std::string& why) {
 }
 
 Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
-  int failures = 0;
+  int failures = 0, dead_polls = 0;
+  double dead_since = 0;
   bool stop_sent = false;
   bool notice_seen = false;
   for (;;) {
@@ -144,12 +158,14 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
         return AttemptEnd::kInterrupted;
       }
       if (polled->phase == "done") return stop_sent ? AttemptEnd::kStopped : AttemptEnd::kDone;
+      if (auto end = CheckAgentAlive(*polled, &dead_polls, &dead_since)) return *end;
       if (!stop_sent && polled->phase == "run" && PolicyWantsSwitch()) {
         SyncCheckpoint("periodic");
         auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
         if (!rc.ok()) {
           if (auto end = OnPollFailure(rc.status(), &failures)) return *end;
         }
+        (void)PollOnce();  // The old instance's last lines.
         return AttemptEnd::kMigrated;
       }
       if (!stop_sent && polled->phase == "run" &&
@@ -199,6 +215,33 @@ std::optional<AttemptEnd> JobDriver::OnPollFailure(const Status& failure, int* f
     return AttemptEnd::kLost;
   }
   return std::nullopt;  // Not decided yet: poll again.
+}
+
+std::optional<AttemptEnd> JobDriver::CheckAgentAlive(const AgentStatus& status, int* dead_polls,
+                                                     double* dead_since) {
+  // Before "inputs" the supervisor has not written its pid yet; after "done"
+  // and "interrupted" it may be gone.
+  const bool drives = status.phase == "inputs" || status.phase == "setup" ||
+                      status.phase == "run" || status.phase == "collecting";
+  if (status.supervisor_alive || !drives) {
+    *dead_polls = 0;
+    *dead_since = 0;
+    return std::nullopt;
+  }
+  if (*dead_since == 0) *dead_since = ctx_.clock->Now();
+  if (++*dead_polls < kDeadAgentPolls || ctx_.clock->Now() - *dead_since < kDeadAgentSeconds) {
+    return std::nullopt;
+  }
+  // An instance being taken back loses its processes before its disk.
+  int unused = 0;
+  auto d = ctx_.cloud->Describe(instance_.id);
+  if (d.ok() && d->state != InstanceState::kRunning) {
+    return OnPollFailure(Unavailable("the agent is gone"), &unused);
+  }
+  ctx_.reporter->Note("the agent on " + instance_.id + " stopped in phase " + status.phase +
+                      " without finishing");
+  agent_died_in_ = status.phase;
+  return AttemptEnd::kAgentDied;
 }
 
 Result<AgentStatus> JobDriver::PollOnce() {

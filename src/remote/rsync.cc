@@ -9,6 +9,16 @@ std::vector<std::string> RsyncPushOptions(const std::vector<std::string>& exclud
   return args;
 }
 
+std::string RsyncLiteral(std::string_view path) {
+  if (path.find_first_of("*?[") == std::string_view::npos) return std::string(path);
+  std::string out;
+  for (char c : path) {
+    if (c == '*' || c == '?' || c == '[' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::vector<std::string> RsyncPullOptions() { return {"rsync", "-a"}; }
 
 }  // namespace spotrun

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spotrun {
@@ -11,6 +12,11 @@ namespace spotrun {
 // the workdir exclude rules plus `excludes`. The caller appends source and
 // destination (and -e for ssh).
 std::vector<std::string> RsyncPushOptions(const std::vector<std::string>& excludes);
+
+// `path` as an rsync filter pattern that matches it literally: with any of
+// * ? [ in it, those and backslashes are escaped (rsync reads a backslash as
+// an escape only in a pattern that has a wildcard); otherwise `path` itself.
+std::string RsyncLiteral(std::string_view path);
 
 // rsync options for bringing files back (no excludes).
 std::vector<std::string> RsyncPullOptions();

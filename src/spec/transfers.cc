@@ -4,6 +4,7 @@
 #include <set>
 #include <system_error>
 
+#include "spec/output_clash.h"
 #include "spec/sections.h"
 #include "spec/spec_paths.h"
 
@@ -86,6 +87,17 @@ Status ReadOutputItem(const SpecContext& ctx, const YAML::Node& item, const std:
   return ReadOutputPair(ctx, entries.front(), field, out);
 }
 
+// The output just read (the last of `outputs`) against those before it.
+Status CheckClashes(const SpecContext& ctx, const YAML::Node& at, const std::string& field,
+                    const std::vector<OutputSpec>& outputs) {
+  for (size_t i = 0; i + 1 < outputs.size(); ++i) {
+    if (auto clash = OutputClash(outputs[i], outputs.back())) {
+      return ErrorAt(ctx, at, field, *clash);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ParseWorkdir(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
@@ -128,7 +140,9 @@ Status ParseInputs(const SpecContext& ctx, const YAML::Node& node, std::vector<I
 Status ParseOutputs(const SpecContext& ctx, const YAML::Node& node, std::vector<OutputSpec>* out) {
   if (node.IsSequence()) {
     for (size_t i = 0; i < node.size(); ++i) {
-      SPOTRUN_RETURN_IF_ERROR(ReadOutputItem(ctx, node[i], IndexPath("outputs", i), out));
+      const std::string field = IndexPath("outputs", i);
+      SPOTRUN_RETURN_IF_ERROR(ReadOutputItem(ctx, node[i], field, out));
+      SPOTRUN_RETURN_IF_ERROR(CheckClashes(ctx, node[i], field, *out));
     }
     return Status::Ok();
   }
@@ -140,7 +154,9 @@ Status ParseOutputs(const SpecContext& ctx, const YAML::Node& node, std::vector<
   std::vector<Entry> entries;
   SPOTRUN_RETURN_IF_ERROR(ReadMapping(ctx, node, "outputs", &entries));
   for (const Entry& entry : entries) {
-    SPOTRUN_RETURN_IF_ERROR(ReadOutputPair(ctx, entry, FieldPath("outputs", entry.key), out));
+    const std::string field = FieldPath("outputs", entry.key);
+    SPOTRUN_RETURN_IF_ERROR(ReadOutputPair(ctx, entry, field, out));
+    SPOTRUN_RETURN_IF_ERROR(CheckClashes(ctx, entry.key_node, field, *out));
   }
   return Status::Ok();
 }

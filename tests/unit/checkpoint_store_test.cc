@@ -123,6 +123,23 @@ TEST_F(CheckpointStoreTest, TransferCutShortKeepsThePreviousGeneration) {
   EXPECT_EQ(Read(dir_ / "remote" / "restored" / "epoch-2.pkl"), std::string(1000, 'b'));
 }
 
+// A notice before the job's first checkpoint: the agent's final snapshot lists
+// no files. That is a generation like any other, not a failed sync.
+TEST_F(CheckpointStoreTest, AnEmptySnapshotIsAGeneration) {
+  DirHost host(dir_ / "remote");
+  CheckpointStore store((dir_ / "store").string());
+  Snapshot(1, {});
+  auto saved = store.Save(host, "snap");
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(*saved, 1);
+  EXPECT_EQ(store.Current().generation, 1);
+  EXPECT_TRUE(store.Current().files.empty());
+  EXPECT_EQ(store.Restore(host, "restored").value(), 1);
+  Snapshot(2, {{"epoch-1.pkl", "one"}});
+  ASSERT_EQ(store.Save(host, "snap").value(), 2);
+  EXPECT_FALSE(fs::exists(dir_ / "store" / "gen-1"));
+}
+
 TEST_F(CheckpointStoreTest, RejectsManifestPathsOutsideTheDirectory) {
   EXPECT_FALSE(ParseManifest(R"({"generation":1,"files":[{"path":"../x","size":1}]})").ok());
   EXPECT_FALSE(ParseManifest(R"({"generation":1,"files":[{"path":"/etc/x","size":1}]})").ok());

@@ -9,6 +9,34 @@ namespace {
 
 using JobSpecPathTest = SpecTest;
 
+// Two outputs that would land on each other are refused before anything is
+// launched (the agent used to crash staging them, and the job hung).
+TEST_F(JobSpecPathTest, ClashingOutputsAreRefused) {
+  EXPECT_EQ(Error("run: x\noutputs:\n  - a/b\n  - a\n"),
+            At("4:5: outputs[1]: 'a' holds 'a/b' (line 3); list one of them"));
+  EXPECT_EQ(Error("run: x\noutputs:\n  - a\n  - a/b/\n"),
+            At("4:5: outputs[1]: 'a/b' is inside 'a' (line 3); list one of them"));
+  EXPECT_EQ(Error("run: x\noutputs: [model.pt, ./model.pt]\n"),
+            At("2:21: outputs[1]: 'model.pt' is already an output, on line 2"));
+  EXPECT_EQ(Error("run: x\noutputs:\n  a: a\n  c/b: a/b\n"),
+            At("4:3: outputs.c/b: 'c/b' lands at 'a/b' in the results directory, and 'a' "
+               "(line 3) at 'a': one would overwrite the other"));
+  EXPECT_EQ(Error("run: x\noutputs:\n  - x/b\n  - y/b\n"),
+            At("4:5: outputs[1]: 'y/b' lands at 'b' in the results directory, and 'x/b' "
+               "(line 3) at 'b': one would overwrite the other"));
+  EXPECT_EQ(Error("run: x\noutputs:\n  - logs\n  - out/*.txt: logs/text\n"),
+            At("4:5: outputs[1]: 'out/*.txt' lands at 'logs/text' in the results directory, "
+               "and 'logs' (line 3) at 'logs': one would overwrite the other"));
+}
+
+TEST_F(JobSpecPathTest, OutputsThatDoNotClash) {
+  auto spec = Parse(
+      "run: x\noutputs:\n  - a/b\n  - ab\n  - a/c: c2\n  - logs/*.txt: logs/\n"
+      "  - more/*.txt: logs/\n  - '*.pt'\n  - model.pt: final/model.pt\n");
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->outputs.size(), 7u);
+}
+
 TEST_F(JobSpecPathTest, OutputDestinationsCannotEscapeTheResults) {
   EXPECT_EQ(Error("run: x\noutputs:\n  - model.pt: ../x\n"),
             At("3:15: outputs[0]: '../x' contains '..'; it must stay inside the results "
