@@ -59,7 +59,8 @@ token() {
   curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "http://127.0.0.1:$1/latest/api/token" >/dev/null
 }
 n_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-spotrun ssh "$over_ssh" -N -L "$n_port:127.0.0.1:$imds_port" > n.txt 2>&1 &
+# The binary itself, not the spotrun function: $! is then the ssh it becomes.
+"$SPOTRUN_BIN" ssh "$over_ssh" -N -L "$n_port:127.0.0.1:$imds_port" > n.txt 2>&1 &
 n_pid=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $n_pid"
 wait_for "token $n_port" 10
