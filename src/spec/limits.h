@@ -31,7 +31,8 @@ inline constexpr NumberRange kMaxCostRange{0, 1e6, "0", "1000000"};
 inline constexpr NumberRange kExpectedHoursRange{0.001, 8760, "0.001", "8760"};
 // Every duration (budget.max_duration, deadline, checkpoint.sync_interval,
 // recovery.grace_period, recovery.controller_timeout), in seconds: from one
-// second to a year.
-inline constexpr NumberRange kDurationRange{1, 365 * 86400.0, "1s", "365d"};
+// second to ten years, so that `estimate`'s default deadline for the longest
+// job (3 x expected_hours + 24 h) is a duration too.
+inline constexpr NumberRange kDurationRange{1, 3650 * 86400.0, "1s", "3650d"};
 
 }  // namespace spotrun::spec

@@ -53,7 +53,7 @@ outputs:
   model.pkl: /tmp/stolen.pkl
 EOF2
 # 1e308 days: a finite number, an infinite duration.
-check infinite_duration 'infinite_duration\.yaml:3:17: budget\.max_duration: must be at most 365d, got 10{59}\.\.\.$' <<EOF2
+check infinite_duration 'infinite_duration\.yaml:3:17: budget\.max_duration: must be at most 3650d, got 10{59}\.\.\.$' <<EOF2
 run: python3 train.py
 budget:
   max_duration: 1$(printf '0%.0s' {1..308})d

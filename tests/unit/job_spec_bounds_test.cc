@@ -17,26 +17,26 @@ const std::string kHugeShown = kHuge.substr(0, 60) + "...";
 
 TEST_F(JobSpecBoundsTest, InfinitiesThroughUnitsAreRefused) {
   EXPECT_EQ(Error("run: x\nbudget:\n  max_duration: " + kHuge + "d\n"),
-            At("3:17: budget.max_duration: must be at most 365d, got " + kHugeShown));
+            At("3:17: budget.max_duration: must be at most 3650d, got " + kHugeShown));
   EXPECT_EQ(Error("run: x\nresources:\n  memory: 1e308T\n"),
             At("3:11: resources.memory: must be at most 64T, got 1e308T"));
   EXPECT_EQ(Error("run: x\ndeadline: " + kHuge + "h 30m\nbudget: {expected_hours: 1}\n"),
-            At("2:11: deadline: must be at most 365d, got " + kHugeShown));
+            At("2:11: deadline: must be at most 3650d, got " + kHugeShown));
 }
 
 TEST_F(JobSpecBoundsTest, HugeNumbersAreRefusedAndShortened) {
   EXPECT_EQ(Error("run: x\nresources:\n  max_price: " + kHuge + "\n"),
             At("3:14: resources.max_price: must be at most 1000, got " + kHugeShown));
   EXPECT_EQ(Error("run: x\nrecovery:\n  grace_period: 1e308\n"),
-            At("3:17: recovery.grace_period: must be at most 365d, got 1e308"));
+            At("3:17: recovery.grace_period: must be at most 3650d, got 1e308"));
   EXPECT_EQ(Error("run: x\nresources:\n  cpus: 1e9\n"),
             At("3:9: resources.cpus: must be at most 4096, got 1e9"));
   EXPECT_EQ(Error("run: x\nbudget:\n  max_cost: 1e12\n"),
             At("3:13: budget.max_cost: must be at most 1000000, got 1e12"));
   EXPECT_EQ(Error("run: x\nbudget:\n  expected_hours: 1e6\n"),
             At("3:19: budget.expected_hours: must be at most 8760, got 1e6"));
-  EXPECT_EQ(Error("run: x\nrecovery:\n  controller_timeout: 400d\n"),
-            At("3:23: recovery.controller_timeout: must be at most 365d, got 400d"));
+  EXPECT_EQ(Error("run: x\nrecovery:\n  controller_timeout: 4000d\n"),
+            At("3:23: recovery.controller_timeout: must be at most 3650d, got 4000d"));
 }
 
 TEST_F(JobSpecBoundsTest, VanishingLengthsAreRefused) {
@@ -53,11 +53,11 @@ TEST_F(JobSpecBoundsTest, VanishingLengthsAreRefused) {
 TEST_F(JobSpecBoundsTest, TheBoundsThemselvesAreAccepted) {
   auto spec = Parse(
       "run: x\nresources: {cpus: 4096, memory: 64T, max_price: 1000}\n"
-      "budget: {max_cost: 1000000, expected_hours: 0.001, max_duration: 365d}\n"
+      "budget: {max_cost: 1000000, expected_hours: 0.001, max_duration: 3650d}\n"
       "deadline: 1s\ncheckpoint: {sync_interval: 1}\n");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->resources.memory_gib, 65536);
-  EXPECT_EQ(spec->budget.max_duration_s, 365 * 86400.0);
+  EXPECT_EQ(spec->budget.max_duration_s, 3650 * 86400.0);
   EXPECT_DOUBLE_EQ(*spec->budget.expected_s, 3.6);
   EXPECT_EQ(spec->deadline_s, 1);
 }
