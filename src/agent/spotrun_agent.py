@@ -43,6 +43,7 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -94,6 +95,20 @@ def report_error(cfg, message):
 
 # ---------------------------------------------------------------- downloads
 
+# Google Drive's hosts: share links are rewritten to a direct download, and its
+# "download anyway" confirmation form is followed to these hosts only, over https.
+DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
+DRIVE_DOWNLOAD = "https://drive.google.com/uc?export=download&id="
+# For tests only: an origin ("http://127.0.0.1:PORT") that stands in for
+# Google Drive, so that the share-link rewrite and the confirmation flow can be
+# tested against a loopback server. Never set it for real jobs.
+TEST_DRIVE_ORIGIN = os.environ.get("SPOTRUN_TEST_DRIVE_ORIGIN", "").rstrip("/")
+
+
+class DownloadError(Exception):
+    """A download that cannot succeed by trying again (a page, not the file)."""
+
+
 class _DriveConfirmForm(html.parser.HTMLParser):
     """Finds Google Drive's "download anyway" form on its large-file page."""
 
@@ -116,16 +131,35 @@ class _DriveConfirmForm(html.parser.HTMLParser):
             self._in_form = False
 
 
-def drive_download_url(url):
-    """Maps a Google Drive share link to its direct download URL, else None."""
+def _is_test_drive(parsed):
+    origin = urllib.parse.urlparse(TEST_DRIVE_ORIGIN) if TEST_DRIVE_ORIGIN else None
+    return bool(origin) and (parsed.scheme, parsed.netloc) == (origin.scheme, origin.netloc)
+
+
+def is_drive_url(url):
+    """True for https URLs on Google Drive's hosts (or the test stand-in)."""
     parsed = urllib.parse.urlparse(url)
-    if parsed.hostname not in ("drive.google.com", "docs.google.com"):
+    return _is_test_drive(parsed) or (parsed.scheme == "https" and parsed.hostname in DRIVE_HOSTS)
+
+
+def drive_download_url(url):
+    """Maps a Google Drive share link (/file/d/ID/view, open?id=ID, uc?id=ID)
+    to its direct download URL, else None."""
+    parsed = urllib.parse.urlparse(url)
+    test = _is_test_drive(parsed)
+    if not test and parsed.hostname not in DRIVE_HOSTS:
         return None
     m = re.search(r"/d/([A-Za-z0-9_-]+)", parsed.path)
     file_id = m.group(1) if m else urllib.parse.parse_qs(parsed.query).get("id", [None])[0]
     if not file_id:
         return None
-    return "https://drive.google.com/uc?export=download&id=" + file_id
+    base = TEST_DRIVE_ORIGIN + "/uc?export=download&id=" if test else DRIVE_DOWNLOAD
+    return base + urllib.parse.quote(file_id)
+
+
+def expects_html(dest):
+    """True when the input's own name says it is a web page."""
+    return dest.lower().endswith((".html", ".htm"))
 
 
 def _open(url):
@@ -138,40 +172,66 @@ def _copy_to(resp, dest_tmp):
         shutil.copyfileobj(resp, out, 1 << 20)
 
 
+def _confirm_url(page_url, body):
+    """The URL behind Drive's "download anyway" form on `body`; raises
+    DownloadError for a page without one (sign-in, quota, no access) and for a
+    form that leads off Google's hosts over https."""
+    form = _DriveConfirmForm()
+    form.feed(body)
+    if not form.action:
+        raise DownloadError("Google Drive sent a web page without a download form, not the file "
+                            "(a sign-in, quota or permission page: is the file shared with "
+                            "'anyone with the link'?)")
+    action = urllib.parse.urljoin(page_url, form.action)
+    if not is_drive_url(action):
+        raise DownloadError("Google Drive's confirmation form leads to %s, not to Google over "
+                            "https; not followed" % action)
+    return action + ("&" if "?" in action else "?") + urllib.parse.urlencode(form.fields)
+
+
 def http_download(url, dest):
-    """Downloads url to dest through a temporary name; follows Drive's confirm page."""
+    """Downloads url to dest through a temporary name. A Drive link follows
+    Drive's confirmation page; any other web page where a file was expected
+    (dest not .html/.htm) is a DownloadError."""
     tmp = dest + ".spotrun-partial"
-    url = drive_download_url(url) or url
+    direct = drive_download_url(url)
+    current = direct or url
     for _ in range(3):
-        with _open(url) as resp:
-            ctype = resp.headers.get("Content-Type", "")
-            if "text/html" not in ctype:
+        with _open(current) as resp:
+            if "text/html" not in resp.headers.get("Content-Type", ""):
                 _copy_to(resp, tmp)
                 os.replace(tmp, dest)
                 return
             body = resp.read().decode("utf-8", "replace")
-        form = _DriveConfirmForm()
-        form.feed(body)
-        if not form.action:
-            # A plain HTML file the user asked for.
+            page_url = resp.geturl()
+        if not (direct or is_drive_url(page_url)):
+            if not expects_html(dest):
+                raise DownloadError("the server sent a web page (text/html) where a file was "
+                                    "expected")
             with open(tmp, "w") as out:
                 out.write(body)
             os.replace(tmp, dest)
             return
-        action = urllib.parse.urljoin(url, form.action)
-        url = action + ("&" if "?" in action else "?") + urllib.parse.urlencode(form.fields)
-    raise RuntimeError("too many confirmation pages for " + url)
+        current = _confirm_url(page_url, body)
+    raise DownloadError("Google Drive sent too many confirmation pages")
 
 
 def s3_download(url, dest):
     tmp = dest + ".spotrun-partial"
     if shutil.which("aws") is None:
-        raise RuntimeError("the AWS CLI is needed on the instance to fetch " + url)
+        raise DownloadError("the AWS CLI is needed on the instance")
     cmd = ["aws", "s3", "cp", "--quiet", url, tmp]
     if url.endswith("/"):
         cmd.insert(3, "--recursive")
     subprocess.run(cmd, check=True)
     os.replace(tmp, dest)
+
+
+def _permanent(error):
+    """True for failures that trying again cannot fix."""
+    if isinstance(error, urllib.error.HTTPError):
+        return 400 <= error.code < 500 and error.code not in (408, 429)
+    return isinstance(error, (DownloadError, ValueError))
 
 
 def fetch_inputs(cfg):
@@ -188,8 +248,10 @@ def fetch_inputs(cfg):
                 break
             except Exception as e:  # network errors are expected: retry, then fail the job
                 log(cfg, "download failed (attempt %d/3): %s" % (attempt, e))
-                if attempt == 3:
-                    raise
+                if attempt == 3 or _permanent(e):
+                    why = " ".join(str(e).split())
+                    raise DownloadError("input %s: download of %s failed: %s"
+                                        % (item["remote"], item["source"], why)) from e
                 time.sleep(2 * attempt)
 
 

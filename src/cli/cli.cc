@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/local_sshd.h"
+#include "util/did_you_mean.h"
 
 namespace spotrun {
 namespace {
@@ -81,10 +82,11 @@ const Command kCommands[] = {
      CmdPrices},
     {"ssh", "a shell, or one command, on a job's running instance",
      "usage: spotrun ssh JOB [OPENSSH OPTIONS] [-- COMMAND...]\n\n"
-     "Opens a shell on the job's running instance, or runs COMMAND there. Over SSH\n"
-     "(aws, or the local cloud with SPOTRUN_LOCAL_SSH=1) it uses the job's key and\n"
-     "known_hosts, and passes OpenSSH options through, e.g.\n"
+     "Opens a shell on the job's running instance, or runs COMMAND there, in the\n"
+     "job's workdir. Over SSH (aws, or the local cloud with SPOTRUN_LOCAL_SSH=1) it\n"
+     "uses the job's key and known_hosts, and passes OpenSSH options through, e.g.\n"
      "  spotrun ssh JOB -L 8888:localhost:8888\n"
+     "  spotrun ssh JOB -N -L 8888:localhost:8888   (only the forward, until Ctrl-C)\n"
      "On the local cloud otherwise, the shell runs in the instance's sandbox home\n"
      "with its environment.\n",
      CmdSsh},
@@ -95,6 +97,19 @@ void PrintHelp() {
   printf("usage: spotrun COMMAND [ARGS] (spotrun COMMAND --help for details)\n\n");
   for (const auto& c : kCommands) printf("  %-8s %s\n", c.name, c.summary);
   printf("\nState lives in SPOTRUN_HOME (default ~/.spotrun).\n");
+}
+
+// "spotrun: unknown command 'stauts'; did you mean 'status'? (see spotrun --help)"
+int UnknownCommand(const std::string& name) {
+  std::vector<std::string_view> names;
+  for (const auto& c : kCommands) names.push_back(c.name);
+  std::string hint;
+  if (std::optional<std::string> guess = DidYouMean(name, names)) {
+    hint = "; did you mean '" + *guess + "'?";
+  }
+  fprintf(stderr, "spotrun: unknown command '%s'%s (see spotrun --help)\n", name.c_str(),
+          hint.c_str());
+  return 2;
 }
 
 bool WantsHelp(const Args& args) {
@@ -126,10 +141,7 @@ int RunCli(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (name == c.name) cmd = &c;
   }
-  if (!cmd && name != "_drive") {
-    fprintf(stderr, "spotrun: unknown command '%s' (see spotrun --help)\n", name.c_str());
-    return 2;
-  }
+  if (!cmd && name != "_drive") return UnknownCommand(name);
   if (cmd && cmd->run_stateless) return cmd->run_stateless(rest);
   if (cmd && WantsHelp(rest)) {
     fputs(cmd->usage, stdout);

@@ -53,7 +53,7 @@ int CmdCancel(CliContext& ctx, const Args& args) {
     return 2;
   }
   auto job = ctx.store->GetJob(parsed->positional[0]);
-  if (!job.ok()) return fprintf(stderr, "spotrun: %s\n", job.status().message().c_str()), 1;
+  if (!job.ok()) return JobLookupFailed(job.status());
   return Report(StopJob(ctx, *job, 120));
 }
 
@@ -72,7 +72,7 @@ int CmdDown(CliContext& ctx, const Args& args) {
     jobs = *all;
   } else {
     auto one = ctx.store->GetJob(parsed->positional[0]);
-    if (!one.ok()) return fprintf(stderr, "spotrun: %s\n", one.status().message().c_str()), 1;
+    if (!one.ok()) return JobLookupFailed(one.status());
     jobs.push_back(*one);
   }
   int rc = 0;

@@ -127,6 +127,23 @@ Result<MarketPlan> MarketPlanFromFlags(const ParsedArgs& args, double now) {
   return plan;
 }
 
+// Fails, as the controller's first placement would, when no offer can take
+// the job in any market it may use: spot or on-demand as resources.use_spot
+// says, plus on-demand with recovery.on_demand_fallback or a deadline.
+// kInvalidArgument when nothing fits; the cloud's error when it lists no offers.
+Status CheckPlacement(const JobSpec& spec, Cloud& cloud) {
+  auto candidates = PlanCandidates(spec, cloud);
+  if (candidates.ok() || candidates.status().code() != Code::kInvalidArgument) {
+    return candidates.status();
+  }
+  if (spec.resources.use_spot && (spec.recovery.on_demand_fallback || spec.deadline_s)) {
+    JobSpec on_demand = spec;
+    on_demand.resources.use_spot = false;
+    if (PlanCandidates(on_demand, cloud).ok()) return Status::Ok();
+  }
+  return candidates.status();
+}
+
 int ExitCodeFor(JobState state) {
   switch (state) {
     case JobState::kSucceeded:
@@ -166,6 +183,10 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
     printf("spotrun: job %s on the %s cloud\n", spec->name.c_str(), spec->cloud.c_str());
     PrintDryRun(*spec, *candidates);
     return 0;
+  }
+  // Before anything is recorded, detached or launched.
+  if (Status s = CheckPlacement(*spec, **cloud); !s.ok()) {
+    return Fail(file + ": resources: " + s.message(), s.code() == Code::kInvalidArgument ? 2 : 1);
   }
 
   JobRecord job;

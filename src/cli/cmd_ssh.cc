@@ -1,7 +1,9 @@
-// `spotrun ssh`: a shell, or one command, on a job's running instance.
+// `spotrun ssh`: a shell, or one command, on a job's running instance, in the
+// job's workdir there.
 #include <algorithm>
 #include <cstdio>
 
+#include "agent/layout.h"
 #include "cli/commands.h"
 #include "remote/host.h"
 #include "util/subprocess.h"
@@ -42,7 +44,7 @@ int CmdSsh(CliContext& ctx, const Args& args) {
   const Args ssh_options(args.begin() + 1, dashes);
   const Args command(dashes == args.end() ? args.end() : dashes + 1, args.end());
   auto job = ctx.store->GetJob(args[0]);
-  if (!job.ok()) return Fail(job.status().message(), 1);
+  if (!job.ok()) return JobLookupFailed(job.status());
   auto instance_id = OpenInstance(ctx, *job);
   if (!instance_id.ok()) return Fail(instance_id.status().message(), 1);
   auto cloud = ctx.MakeCloudForJob(*job);
@@ -54,7 +56,7 @@ int CmdSsh(CliContext& ctx, const Args& args) {
   }
   auto host = (*cloud)->HostFor(*instance);
   if (!host.ok()) return Fail(host.status().message(), 1);
-  auto attach = (*host)->AttachCommand(command, ssh_options);
+  auto attach = (*host)->AttachCommand(RemoteLayout::ForJob(job->id).workdir, command, ssh_options);
   if (!attach.ok()) {
     return Fail(attach.status().message(),
                 attach.status().code() == Code::kInvalidArgument ? 2 : 1);

@@ -126,7 +126,7 @@ int CmdStatus(CliContext& ctx, const Args& args) {
     records = *all;
   } else {
     auto one = ctx.store->GetJob(parsed->positional[0]);
-    if (!one.ok()) return fprintf(stderr, "spotrun: %s\n", one.status().message().c_str()), 1;
+    if (!one.ok()) return JobLookupFailed(one.status());
     records.push_back(*one);
   }
   const double now = ctx.clock.Now();
@@ -139,6 +139,8 @@ int CmdStatus(CliContext& ctx, const Args& args) {
     json jobs = json::array();
     for (const auto& s : summaries) jobs.push_back(SummaryJson(s, now));
     printf("%s\n", json{{"jobs", jobs}}.dump(2).c_str());
+  } else if (records.empty()) {
+    printf("no jobs yet; `spotrun launch FILE` starts one\n");
   } else {
     PrintTable(summaries);
     if (!parsed->positional.empty() && !summaries.empty()) PrintAttempts(summaries[0], now);
@@ -154,7 +156,7 @@ int CmdLogs(CliContext& ctx, const Args& args) {
     return 2;
   }
   auto job = ctx.store->GetJob(parsed->positional[0]);
-  if (!job.ok()) return fprintf(stderr, "spotrun: %s\n", job.status().message().c_str()), 1;
+  if (!job.ok()) return JobLookupFailed(job.status());
   // Every attempt's log in order, each under a header once there is more than one.
   std::map<int, std::streamoff> printed;
   char buf[65536];

@@ -32,6 +32,11 @@ Result<std::unique_ptr<Cloud>> CliContext::MakeCloud(const std::string& name,
   return InvalidArgument("unknown cloud '" + name + "' (expected local or aws)");
 }
 
+int JobLookupFailed(const Status& status) {
+  fprintf(stderr, "spotrun: %s\n", status.message().c_str());
+  return status.code() == Code::kNotFound ? 2 : 1;
+}
+
 Result<std::unique_ptr<CliContext>> OpenContext() {
   auto ctx = std::make_unique<CliContext>();
   if (const char* h = getenv("SPOTRUN_HOME"); h && *h) {

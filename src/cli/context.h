@@ -74,6 +74,11 @@ Result<std::unique_ptr<CheckpointMirrorHandle>> MakeCheckpointMirror(CliContext&
 // and about its own failures unless `thorough` (cli/aws_context.cc).
 void SweepAwsOrphans(CliContext& ctx, bool thorough);
 
+// Prints why a job lookup (Store::GetJob) failed, on one line, and returns the
+// exit status: 2 when the store knows no such job (the user's mistake), 1 when
+// the store itself failed.
+int JobLookupFailed(const Status& status);
+
 // Opens SPOTRUN_HOME and its state store.
 Result<std::unique_ptr<CliContext>> OpenContext();
 

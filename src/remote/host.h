@@ -38,13 +38,16 @@ class Host {
   // Copies a remote file or directory (its contents) to `local`.
   virtual Status Pull(const std::string& remote, const std::string& local) = 0;
   // The local process that attaches the user's terminal to this host
-  // (`spotrun ssh`): a shell in the home directory when `command` is empty,
-  // else `command` (its words joined with spaces, as ssh does), with the
-  // environment the host's commands get. `ssh_options` are OpenSSH client
-  // options passed through (`-L 8888:localhost:8888`); a host not reached
-  // over SSH refuses them with kInvalidArgument. Default: kInvalidArgument.
-  virtual Result<ProcessOptions> AttachCommand(const std::vector<std::string>& command,
+  // (`spotrun ssh`): a shell in `remote_dir` (a remote path; "" = the home
+  // directory) when `command` is empty, else `command` (its words joined with
+  // spaces, as ssh does) run there, with the environment the host's commands
+  // get. `ssh_options` are OpenSSH client options passed through (`-L
+  // 8888:localhost:8888`); a host not reached over SSH refuses them with
+  // kInvalidArgument. Default: kInvalidArgument.
+  virtual Result<ProcessOptions> AttachCommand(const std::string& remote_dir,
+                                               const std::vector<std::string>& command,
                                                const std::vector<std::string>& ssh_options) const {
+    (void)remote_dir;
     (void)command;
     (void)ssh_options;
     return InvalidArgument("this host cannot attach a terminal");

@@ -67,6 +67,11 @@ struct SshHostOptions {
   bool progress = false;  // rsync --info=progress2, shown on this process's stdout.
 };
 
+// True when OpenSSH client options ask for no remote command: -N, alone or
+// in a group of flags such as -fNL (values of options such as -L and -o are
+// skipped).
+bool RequestsNoCommand(const std::vector<std::string>& ssh_options);
+
 class SshHost : public Host {
  public:
   // `clock` (not owned) times the retries; it must outlive the host.
@@ -81,9 +86,14 @@ class SshHost : public Host {
   Status Push(const std::string& local, const std::string& remote,
               const std::vector<std::string>& excludes) override;
   Status Pull(const std::string& remote, const std::string& local) override;
-  // `ssh` with every option above (reusing a running master, never starting
-  // one), then `ssh_options`, the host and `command`.
-  Result<ProcessOptions> AttachCommand(const std::vector<std::string>& command,
+  // `ssh` with every option above but on a connection of its own (no master,
+  // so that forwards such as `-N -L` live, in the foreground, exactly as long
+  // as this ssh), then `ssh_options`, the host and a remote command that
+  // changes to `remote_dir` and runs `command` there, or a login shell (with
+  // a terminal when stdin is one). With -N in `ssh_options` no remote command
+  // is sent.
+  Result<ProcessOptions> AttachCommand(const std::string& remote_dir,
+                                       const std::vector<std::string>& command,
                                        const std::vector<std::string>& ssh_options) const override;
 
   const SshHostOptions& options() const { return options_; }

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "remote/ssh_host.h"
+#include "util/encoding.h"
 #include "util/fs.h"
 
 namespace spotrun {
@@ -115,15 +116,47 @@ std::vector<std::string> SshHost::SshOptions(bool master) const {
   return args;
 }
 
-Result<ProcessOptions> SshHost::AttachCommand(const std::vector<std::string>& command,
+Result<ProcessOptions> SshHost::AttachCommand(const std::string& remote_dir,
+                                              const std::vector<std::string>& command,
                                               const std::vector<std::string>& ssh_options) const {
   SPOTRUN_RETURN_IF_ERROR(WriteKnownHost());
   ProcessOptions p;
   p.argv = SshOptions(/*master=*/false);
+  // A connection of its own: through the master, `-N -L` would hand the
+  // forward to the master and return at once, the forward outliving it.
+  for (std::string& arg : p.argv) {
+    if (arg.rfind("ControlPath=", 0) == 0) arg = "ControlPath=none";
+  }
+  const bool no_command = RequestsNoCommand(ssh_options);
+  // Before the user's options, so that their -T still wins.
+  if (command.empty() && !no_command && isatty(STDIN_FILENO)) p.argv.push_back("-t");
   p.argv.insert(p.argv.end(), ssh_options.begin(), ssh_options.end());
   p.argv.push_back(kSshDestination);
-  p.argv.insert(p.argv.end(), command.begin(), command.end());
+  if (no_command) return p;
+  std::string remote = remote_dir.empty() ? "" : "cd " + ShellQuote(remote_dir) + " && ";
+  if (command.empty()) {
+    remote += "exec \"${SHELL:-/bin/sh}\" -l";
+  } else {
+    for (size_t i = 0; i < command.size(); ++i) remote += (i ? " " : "") + command[i];
+  }
+  p.argv.push_back(remote);
   return p;
+}
+
+bool RequestsNoCommand(const std::vector<std::string>& ssh_options) {
+  constexpr std::string_view kTakesValue = "BbcDEeFIiJLlmOoPpQRSWw";
+  for (size_t i = 0; i < ssh_options.size(); ++i) {
+    const std::string& word = ssh_options[i];
+    if (word.size() < 2 || word[0] != '-') continue;
+    for (size_t j = 1; j < word.size(); ++j) {
+      if (word[j] == 'N') return true;
+      if (kTakesValue.find(word[j]) != std::string_view::npos) {
+        if (j + 1 == word.size()) ++i;  // The value is the next word.
+        break;
+      }
+    }
+  }
+  return false;
 }
 
 Result<std::string> SshControlDir(const std::string& spotrun_home) {

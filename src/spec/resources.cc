@@ -18,7 +18,7 @@ Status ReadMemory(const SpecContext& ctx, const YAML::Node& node, const std::str
     return ErrorAt(ctx, node, field,
                    "expected a size such as 16, \"16G\", \"16GiB\" or \"512M\", got " + got);
   }
-  if (*gib <= 0) return ErrorAt(ctx, node, field, "must be > 0, got " + node.Scalar());
+  SPOTRUN_RETURN_IF_ERROR(CheckRange(ctx, node, field, *gib, kMemoryGibRange));
   *out = *gib;
   return Status::Ok();
 }
@@ -58,11 +58,11 @@ Status ReadAccelerators(const SpecContext& ctx, const YAML::Node& node, const st
   return Status::Ok();
 }
 
-Status ReadOptionalPositive(const SpecContext& ctx, const YAML::Node& node,
-                            const std::string& field, std::optional<double>* out) {
+Status ReadOptionalNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                          const NumberRange& range, std::optional<double>* out) {
   if (node.IsNull()) return Status::Ok();
   double value = 0;
-  SPOTRUN_RETURN_IF_ERROR(ReadPositiveNumber(ctx, node, field, &value));
+  SPOTRUN_RETURN_IF_ERROR(ReadNumber(ctx, node, field, range, &value));
   *out = value;
   return Status::Ok();
 }
@@ -81,7 +81,7 @@ Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::s
                    "\"1h30m\", got " +
                        got);
   }
-  if (*seconds <= 0) return ErrorAt(ctx, node, field, "must be > 0, got " + node.Scalar());
+  SPOTRUN_RETURN_IF_ERROR(CheckRange(ctx, node, field, *seconds, kDurationRange));
   *out = *seconds;
   return Status::Ok();
 }
@@ -95,7 +95,7 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
   const std::array<FieldParser, 10> parsers = {
       FieldParser{"cpus",
                   [&](const Entry& e, const std::string& f) {
-                    return ReadPositiveNumber(ctx, e.value, f, &out->cpus);
+                    return ReadNumber(ctx, e.value, f, kCpusRange, &out->cpus);
                   }},
       FieldParser{"memory",
                   [&](const Entry& e, const std::string& f) {
@@ -112,7 +112,7 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
                   }},
       FieldParser{"max_price",
                   [&](const Entry& e, const std::string& f) {
-                    return ReadOptionalPositive(ctx, e.value, f, &out->max_price);
+                    return ReadOptionalNumber(ctx, e.value, f, kMaxPriceRange, &out->max_price);
                   }},
       string_field("region", &out->region),
       string_field("zone", &out->zone),
@@ -130,13 +130,14 @@ Status ParseBudget(const SpecContext& ctx, const YAML::Node& node, BudgetSpec* o
       FieldParser{"expected_hours",
                   [&](const Entry& e, const std::string& f) {
                     std::optional<double> hours;
-                    SPOTRUN_RETURN_IF_ERROR(ReadOptionalPositive(ctx, e.value, f, &hours));
+                    SPOTRUN_RETURN_IF_ERROR(
+                        ReadOptionalNumber(ctx, e.value, f, kExpectedHoursRange, &hours));
                     if (hours) out->expected_s = *hours * 3600;
                     return Status::Ok();
                   }},
       FieldParser{"max_cost",
                   [&](const Entry& e, const std::string& f) {
-                    return ReadOptionalPositive(ctx, e.value, f, &out->max_cost);
+                    return ReadOptionalNumber(ctx, e.value, f, kMaxCostRange, &out->max_cost);
                   }},
       FieldParser{"max_duration",
                   [&](const Entry& e, const std::string& f) {

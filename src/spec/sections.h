@@ -34,7 +34,8 @@ Status ParseWorkdir(const SpecContext& ctx, const YAML::Node& node, std::string*
 Status ParseEnvs(const SpecContext& ctx, const YAML::Node& node,
                  std::map<std::string, std::string>* out);
 
-// A duration in seconds: a number, or "90s", "30m", "2h", "1d", "1h30m"; > 0.
+// A duration in seconds: a number, or "90s", "30m", "2h", "1d", "1h30m"; in
+// kDurationRange (one second to ten years).
 Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                     std::optional<double>* out);
 

@@ -11,14 +11,23 @@ namespace spotrun::spec {
 
 namespace {
 
-// Keeps a message on one line whatever text the user's file put into it.
+// Keeps a message on one printable line whatever bytes the user's file put
+// into it: a NUL would end it early when printed, a line break split it.
 std::string OneLine(std::string_view text) {
   std::string out;
   for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
     } else {
       out += c;
     }
@@ -69,11 +78,13 @@ std::string DescribeType(const YAML::Node& node) {
   return "nothing";
 }
 
-std::string Quoted(std::string_view text) {
+std::string Shortened(std::string_view text) {
   constexpr size_t kMax = 60;
-  if (text.size() <= kMax) return "'" + std::string(text) + "'";
-  return "'" + std::string(text.substr(0, kMax)) + "...'";
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, kMax)) + "...";
 }
+
+std::string Quoted(std::string_view text) { return "'" + Shortened(text) + "'"; }
 
 std::string FieldPath(std::string_view prefix, std::string_view key) {
   if (prefix.empty()) return std::string(key);
@@ -146,15 +157,28 @@ Status ReadBool(const SpecContext& ctx, const YAML::Node& node, const std::strin
   return Status::Ok();
 }
 
-Status ReadPositiveNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                          double* out) {
+Status CheckRange(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                  double value, const NumberRange& range) {
+  const std::string got = ", got " + Shortened(node.Scalar());
+  if (!(value > 0)) return ErrorAt(ctx, node, field, "must be > 0" + got);
+  if (!(value >= range.min)) {
+    return ErrorAt(ctx, node, field, "must be at least " + std::string(range.min_text) + got);
+  }
+  if (!(value <= range.max)) {
+    return ErrorAt(ctx, node, field, "must be at most " + std::string(range.max_text) + got);
+  }
+  return Status::Ok();
+}
+
+Status ReadNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                  const NumberRange& range, double* out) {
   if (node.IsNull()) return Status::Ok();
   const std::optional<double> value = node.IsScalar() ? ParseNumber(node.Scalar()) : std::nullopt;
   if (!value) {
     const std::string got = node.IsScalar() ? Quoted(node.Scalar()) : DescribeType(node);
     return ErrorAt(ctx, node, field, "expected a number, got " + got);
   }
-  if (*value <= 0) return ErrorAt(ctx, node, field, "must be > 0, got " + node.Scalar());
+  SPOTRUN_RETURN_IF_ERROR(CheckRange(ctx, node, field, *value, range));
   *out = *value;
   return Status::Ok();
 }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "spec/limits.h"
 #include "util/status.h"
 
 namespace spotrun::spec {
@@ -24,8 +25,9 @@ struct SpecContext {
 };
 
 // InvalidArgument "FILE:LINE:COLUMN: FIELD: message" with the 1-based position
-// of `at` (1:1 when the node has none). Line breaks in `field` or `message` are
-// written as "\n" so the result is always one line.
+// of `at` (1:1 when the node has none). Control characters in `field` or
+// `message` are escaped (a line break as "\n", a tab as "\t", others such as
+// NUL as "\x00"), so the result is always one printable line.
 Status ErrorAt(const SpecContext& ctx, const YAML::Node& at, std::string_view field,
                std::string_view message);
 // Same at a yaml-cpp mark (0-based; a negative part becomes 1).
@@ -42,6 +44,8 @@ int LineOf(const YAML::Node& node);
 std::string DescribeType(const YAML::Node& node);
 // `text` in single quotes, shortened to about 60 characters.
 std::string Quoted(std::string_view text);
+// `text` shortened to about 60 characters ("123...").
+std::string Shortened(std::string_view text);
 // "prefix.key", or "key" when `prefix` is empty.
 std::string FieldPath(std::string_view prefix, std::string_view key);
 // "prefix[index]".
@@ -82,9 +86,15 @@ Status ReadString(const SpecContext& ctx, const YAML::Node& node, const std::str
                   std::string* out);
 Status ReadBool(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                 bool* out);
-// A number greater than 0.
-Status ReadPositiveNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                          double* out);
+// Checks `value`, read from `node`, against `range` (every range holds
+// numbers > 0 only): "must be > 0, got X", "must be at least MIN, got X" or
+// "must be at most MAX, got X", X being the node's text as written
+// (shortened). An infinity is above every range, NaN in none.
+Status CheckRange(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                  double value, const NumberRange& range);
+// A number in `range`.
+Status ReadNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                  const NumberRange& range, double* out);
 // An integer in [min, max].
 Status ReadIntInRange(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                       int min, int max, int* out);

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""A loopback HTTP server for tests: serves an iris-like CSV at /iris.csv and,
-at /drive/ID, a page shaped like Google Drive's large-file confirmation whose
-form leads to the same CSV. Writes its port to argv[1]; exits when argv[2]
-(a pid) is gone."""
+"""A loopback HTTP server for tests: serves an iris-like CSV at /iris.csv, a
+web page at /page, and a stand-in for Google Drive (the agent's
+SPOTRUN_TEST_DRIVE_ORIGIN) at /uc?export=download&id=ID: for ID ABC123 a page
+shaped like Drive's large-file confirmation whose form leads to the same CSV,
+for SIGNIN a sign-in page without a download form, for OFFSITE a confirmation
+form that leads to file:///etc/passwd. Writes its port to argv[1]; exits when
+argv[2] (a pid) is gone."""
 
 import http.server
 import random
 import sys
+import urllib.parse
 
 from fixture_server import serve_until_gone
 
@@ -23,14 +27,19 @@ def iris_csv():
 
 
 DATA = iris_csv()
-CONFIRM_PAGE = b"""<!DOCTYPE html><html><body>
+CONFIRM_PAGE = """<!DOCTYPE html><html><body>
 <p>Google Drive can't scan this file for viruses.</p>
-<form id="download-form" action="/download" method="get">
+<form id="download-form" action="%s" method="get">
 <input type="submit" value="Download anyway"/>
 <input type="hidden" name="id" value="ABC123">
 <input type="hidden" name="export" value="download">
 <input type="hidden" name="confirm" value="t">
 </form></body></html>"""
+SIGNIN_PAGE = b"""<!DOCTYPE html><html><body>
+<p>Sign in to continue to Google Drive.</p><a href="/ServiceLogin">Sign in</a>
+</body></html>"""
+DRIVE_PAGES = {"ABC123": (CONFIRM_PAGE % "/download").encode(), "SIGNIN": SIGNIN_PAGE,
+               "OFFSITE": (CONFIRM_PAGE % "file:///etc/passwd").encode()}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -42,11 +51,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        if self.path == "/iris.csv":
+        url = urllib.parse.urlparse(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/iris.csv":
             self._send(DATA, "text/csv")
-        elif self.path.startswith("/drive/"):
-            self._send(CONFIRM_PAGE, "text/html; charset=utf-8")
-        elif self.path.startswith("/download?") and "confirm=t" in self.path and "id=ABC123" in self.path:
+        elif url.path == "/page":
+            self._send(b"<html><body>Not the data.</body></html>", "text/html")
+        elif url.path == "/uc" and query.get("export") == "download" and query.get("id") in DRIVE_PAGES:
+            self._send(DRIVE_PAGES[query["id"]], "text/html; charset=utf-8")
+        elif url.path == "/download" and query.get("confirm") == "t" and query.get("id") == "ABC123":
             self._send(DATA, "application/octet-stream")
         else:
             self.send_error(404)
@@ -55,4 +68,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-serve_until_gone(Handler, sys.argv[1], int(sys.argv[2]))
+if __name__ == "__main__":
+    serve_until_gone(Handler, sys.argv[1], int(sys.argv[2]))

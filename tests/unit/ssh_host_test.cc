@@ -2,12 +2,16 @@
 // and its command lines.
 #include "remote/ssh_host.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "remote/job_ssh.h"
 #include "test_sshd.h"
@@ -150,7 +154,7 @@ TEST_F(SshHostSshdTest, AcceptNewRecordsTheKeyUnderTheAlias) {
 
 TEST_F(SshHostSshdTest, AttachCommandPassesOptionsThrough) {
   SshHost host(Options(), &clock_);
-  auto p = host.AttachCommand({"echo", "hi"}, {"-L", "8888:localhost:8888"});
+  auto p = host.AttachCommand("", {"echo", "hi"}, {"-L", "8888:localhost:8888"});
   ASSERT_TRUE(p.ok());
   std::string output;
   auto rc = RunCapture(*p, &output, 30);
@@ -161,6 +165,85 @@ TEST_F(SshHostSshdTest, AttachCommandPassesOptionsThrough) {
   auto dest = std::find(argv.begin(), argv.end(), kSshDestination);
   ASSERT_NE(dest, argv.end());
   EXPECT_EQ(*(dest - 1), "8888:localhost:8888");
+}
+
+TEST_F(SshHostTest, AttachCommandRunsInTheRemoteDir) {
+  SshHost host(Options(), &clock_);
+  int rc = 0;
+  const std::string home = Run(host, "mkdir -p 'spotrun/j 1/workdir' && pwd", &rc);
+  ASSERT_EQ(rc, 0);
+  auto p = host.AttachCommand("spotrun/j 1/workdir", {"pwd;", "exit", "3"}, {});
+  ASSERT_TRUE(p.ok());
+  std::string output;
+  auto status = RunCapture(*p, &output, 30);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 3) << output;
+  EXPECT_EQ(output, home.substr(0, home.size() - 1) + "/spotrun/j 1/workdir\n");
+}
+
+// A free loopback port (bound, read, released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The first bytes a loopback port sends ("SSH-2.0-..." through a forward to
+// sshd), or "" when nothing answers there.
+std::string Greeting(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  char buf[8] = {};
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t n = 0;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) n = read(fd, buf, 7);
+  close(fd);
+  return n > 0 ? std::string(buf, n) : "";
+}
+
+TEST_F(SshHostTest, AttachWithDashNKeepsItsForwardInTheForeground) {
+  SshHost host(Options(), &clock_);
+  int rc = 0;
+  Run(host, "true", &rc);  // The controller's master connection is up.
+  ASSERT_EQ(rc, 0);
+  const int port = FreePort();
+  const std::string forward = std::to_string(port) + ":127.0.0.1:" + std::to_string(sshd_.port());
+  auto p = host.AttachCommand("spotrun/j/workdir", {}, {"-N", "-L", forward});
+  ASSERT_TRUE(p.ok());
+  std::string seen;
+  std::thread probe([&] {
+    for (int i = 0; i < 50 && seen.empty(); ++i) {
+      seen = Greeting(port);
+      if (seen.empty()) usleep(100 * 1000);
+    }
+  });
+  std::string output;
+  auto status = RunCapture(*p, &output, 8);  // Killed at the timeout: it stayed.
+  probe.join();
+  ASSERT_FALSE(status.ok()) << "ssh -N returned " << *status << ": " << output;
+  EXPECT_EQ(seen, "SSH-2.0") << output;
+  EXPECT_EQ(Greeting(port), "") << "the forward outlived the ssh that asked for it";
+}
+
+TEST(RequestsNoCommandTest, FindsDashNAloneOrGrouped) {
+  EXPECT_TRUE(RequestsNoCommand({"-N"}));
+  EXPECT_TRUE(RequestsNoCommand({"-L", "8888:localhost:8888", "-N"}));
+  EXPECT_TRUE(RequestsNoCommand({"-fNL", "8888:localhost:8888"}));
+  EXPECT_FALSE(RequestsNoCommand({}));
+  EXPECT_FALSE(RequestsNoCommand({"-L", "8888:localhost:8888"}));
+  EXPECT_FALSE(RequestsNoCommand({"-o", "-N"}));         // A value, not a flag.
+  EXPECT_FALSE(RequestsNoCommand({"-LN:localhost:1"}));  // -L's value.
+  EXPECT_FALSE(RequestsNoCommand({"N"}));
 }
 
 TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {

@@ -77,7 +77,8 @@ Status LocalHost::Pull(const std::string& remote, const std::string& local) {
   return RunRsync(args, "download of " + remote);
 }
 
-Result<ProcessOptions> LocalHost::AttachCommand(const std::vector<std::string>& command,
+Result<ProcessOptions> LocalHost::AttachCommand(const std::string& remote_dir,
+                                                const std::vector<std::string>& command,
                                                 const std::vector<std::string>& ssh_options) const {
   if (!ssh_options.empty()) {
     return InvalidArgument("OpenSSH options (" + ssh_options.front() +
@@ -93,7 +94,7 @@ Result<ProcessOptions> LocalHost::AttachCommand(const std::vector<std::string>& 
     for (const auto& word : command) joined += (joined.empty() ? "" : " ") + word;
     p.argv = {"/bin/sh", "-c", joined};
   }
-  p.cwd = home_;
+  p.cwd = remote_dir.empty() ? home_ : home_ + "/" + remote_dir;
   p.env = env_;
   p.env["HOME"] = home_;
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;

@@ -22,9 +22,11 @@ class LocalHost : public Host {
   Status Push(const std::string& local, const std::string& remote,
               const std::vector<std::string>& excludes) override;
   Status Pull(const std::string& remote, const std::string& local) override;
-  // A shell ($SHELL, else /bin/sh) or `/bin/sh -c COMMAND` in the sandbox home
-  // with the instance's environment; refuses `ssh_options`.
-  Result<ProcessOptions> AttachCommand(const std::vector<std::string>& command,
+  // A shell ($SHELL, else /bin/sh) or `/bin/sh -c COMMAND` in `remote_dir`
+  // under the sandbox home, with the instance's environment; refuses
+  // `ssh_options`.
+  Result<ProcessOptions> AttachCommand(const std::string& remote_dir,
+                                       const std::vector<std::string>& command,
                                        const std::vector<std::string>& ssh_options) const override;
 
  private:
