@@ -65,6 +65,9 @@ class JobDriver {
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
   Status SetUp();
+  // SetUp, tried again over a new connection while the instance runs and
+  // the failure is kUnavailable (an SSH drop), kSetUpTries times in all.
+  Status SetUpRetried();
   AttemptConfig MakeAttemptConfig() const;
   // Polls the agent until the attempt ends.
   Result<AttemptEnd> Watch(AgentStatus* final_status);
@@ -122,9 +125,14 @@ class JobDriver {
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
+  int setup_failures_ = 0;  // Attempts in a row that could not be set up.
 };
 
 // Offers asked for in one round of launches before waiting for capacity.
 inline constexpr size_t kCandidatesPerRound = 8;
+// Tries of SetUp on one instance, and attempts in a row that fail to set up
+// before the job fails.
+inline constexpr int kSetUpTries = 3;
+inline constexpr int kMaxSetUpFailures = 3;
 
 }  // namespace spotrun
