@@ -33,9 +33,6 @@ struct ControllerOptions {
   // Upper bound on instances launched for one job, whatever happens. A
   // replay, which ends at its horizon anyway, lifts it.
   int max_attempts = 100;
-  // Seconds a throttled or unreachable cloud is asked again to terminate an
-  // instance (backing off up to 30 s) before it is left to the next sweep.
-  double terminate_retry_s = 600;
 };
 
 struct ControllerContext {

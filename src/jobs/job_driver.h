@@ -134,5 +134,8 @@ inline constexpr size_t kCandidatesPerRound = 8;
 // before the job fails.
 inline constexpr int kSetUpTries = 3;
 inline constexpr int kMaxSetUpFailures = 3;
+// Seconds a throttled or unreachable cloud is asked again to terminate an
+// instance (backing off up to 30 s) before it is left to the next sweep.
+inline constexpr double kTerminateRetryS = 600;
 
 }  // namespace spotrun

@@ -242,7 +242,7 @@ void JobDriver::SalvageLogs() {
 Status JobDriver::TerminateInstance(const std::string& outcome) {
   if (instance_.id.empty()) return Status::Ok();
   // Throttling outlasts a few quick tries, and the instance bills until it is gone.
-  const double give_up_at = ctx_.clock->Now() + ctx_.options.terminate_retry_s;
+  const double give_up_at = ctx_.clock->Now() + kTerminateRetryS;
   Status s;
   for (double delay = 1;; delay = std::min(delay * 2, 30.0)) {
     s = ctx_.cloud->Terminate(instance_.id);

@@ -99,8 +99,8 @@ Result<int> FaultyHost::Run(const std::string& command, const RunOptions& option
       Note("drop run");
       return Unavailable("ssh: connection to the instance dropped (injected)");
     case HostFault::kCutHalfway:
-      Note("cut run halfway");
       (void)base_->Run(command, options, nullptr);  // It ran; the answer is lost.
+      Note("cut run halfway");
       return Unavailable("ssh: connection to the instance dropped while the command ran (injected)");
   }
   return Internal("unknown host fault");
