@@ -74,6 +74,9 @@ class JobDriver {
   // What the workdir upload leaves out: the results directories of every job
   // in the store that lie inside the workdir (upload_excludes.h).
   std::vector<std::string> WorkdirExcludes() const;
+  // SetUp, tried again over a new connection while the instance runs and
+  // the failure is kUnavailable (an SSH drop), kSetUpTries times in all.
+  Status SetUpRetried();
   AttemptConfig MakeAttemptConfig() const;
   // Polls the agent until the attempt ends.
   Result<AttemptEnd> Watch(AgentStatus* final_status);
@@ -145,9 +148,17 @@ class JobDriver {
   std::string agent_died_in_;    // The phase the agent stopped in (kAgentDied).
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
+  int setup_failures_ = 0;  // Attempts in a row that could not be set up.
 };
 
 // Offers asked for in one round of launches before waiting for capacity.
 inline constexpr size_t kCandidatesPerRound = 8;
+// Tries of SetUp on one instance, and attempts in a row that fail to set up
+// before the job fails.
+inline constexpr int kSetUpTries = 3;
+inline constexpr int kMaxSetUpFailures = 3;
+// Seconds a throttled or unreachable cloud is asked again to terminate an
+// instance (backing off up to 30 s) before it is left to the next sweep.
+inline constexpr double kTerminateRetryS = 600;
 
 }  // namespace spotrun

@@ -44,12 +44,15 @@ Result<JobState> JobDriver::Run() {
       if (s.ok()) {
         log_offset_ = 0;
         SPOTRUN_RETURN_IF_ERROR(Transition(JobState::kSettingUp, "uploading and running `setup`"));
-        s = SetUp();
+        s = SetUpRetried();
+        setup_failures_ = s.ok() ? 0 : setup_failures_ + 1;
       }
       if (!s.ok() && !instance_.id.empty()) {
-        // An instance taken back while being set up is a preemption, not a failure.
-        int unused = ctx_.options.max_poll_failures;
-        if (auto end = OnPollFailure(s, &unused)) {
+        // An instance taken back while being set up is a preemption, not a
+        // failure; one that cannot be set up is replaced, a few times in a row
+        // at most (the failure may follow the job to every instance).
+        int failures = setup_failures_ < kMaxSetUpFailures ? ctx_.options.max_poll_failures : 0;
+        if (auto end = OnPollFailure(s, &failures)) {
           SPOTRUN_RETURN_IF_ERROR(EndAttempt(*end));
           continue;
         }
@@ -213,7 +216,7 @@ Result<JobState> JobDriver::FinishDone(const AgentStatus& status) {
     message = status.staging_error;
   } else if (!collected.ok()) {
     state = JobState::kFailed;
-    message = collected.message();
+    message = "cannot collect the results into " + job_.results_dir + ": " + collected.message();
   } else if (!status.missing_outputs.empty()) {
     state = JobState::kFailed;
     message = "outputs not found: " + status.missing_outputs.front();
@@ -258,11 +261,13 @@ void JobDriver::SalvageLogs() {
 
 Status JobDriver::TerminateInstance(const std::string& outcome) {
   if (instance_.id.empty()) return Status::Ok();
+  // Throttling outlasts a few quick tries, and the instance bills until it is gone.
+  const double give_up_at = ctx_.clock->Now() + kTerminateRetryS;
   Status s;
-  for (int i = 0; i < 5; ++i) {
+  for (double delay = 1;; delay = std::min(delay * 2, 30.0)) {
     s = ctx_.cloud->Terminate(instance_.id);
-    if (s.ok() || s.code() != Code::kUnavailable) break;
-    ctx_.clock->Sleep(1 << i);
+    if (s.ok() || s.code() != Code::kUnavailable || ctx_.clock->Now() + delay > give_up_at) break;
+    ctx_.clock->Sleep(delay);
   }
   if (!s.ok()) {
     ctx_.reporter->Note("could not terminate " + instance_.id + ": " + s.message() +

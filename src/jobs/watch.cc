@@ -78,6 +78,23 @@ std::vector<std::string> JobDriver::WorkdirExcludes() const {
   return ResultsExcludes(spec_.workdir, results);
 }
 
+Status JobDriver::SetUpRetried() {
+  Status s = SetUp();
+  for (int retry = 1; retry < kSetUpTries && s.code() == Code::kUnavailable && !Stopping();
+       ++retry) {
+    auto d = ctx_.cloud->Describe(instance_.id);
+    if (!d.ok() || d->state != InstanceState::kRunning) break;  // Taken back: not a drop.
+    ctx_.reporter->Note("setting up " + instance_.id + " failed (" + s.message() +
+                        "); trying again");
+    ctx_.clock->Sleep(5.0 * retry);
+    auto host = ctx_.cloud->HostFor(instance_);
+    if (!host.ok()) return host.status();
+    host_ = std::move(host).value();
+    s = SetUp();
+  }
+  return s;
+}
+
 bool JobDriver::Stopping() {
   if (!stop_reason_.empty()) return true;
   double spent = attempt_.Cost(ctx_.clock->Now());

@@ -12,11 +12,14 @@
 
 #include "cloud/cloud.h"
 #include "remote/host.h"
+#include "util/clock.h"
 
 namespace spotrun {
 
 // A host whose agent follows a script: each poll returns the next status line
-// (and log text) from `polls`, repeating the last one.
+// (and log text) from `polls`, repeating the last one. Once the cloud has sent
+// its instance a notice (FakeCloud::SendNotice), every poll answers as the
+// agent does after its final snapshot: phase "interrupted", with the notice.
 class FakeHost : public Host {
  public:
   struct Poll {
@@ -27,6 +30,12 @@ class FakeHost : public Host {
   std::vector<Poll> polls;
   size_t next_poll = 0;
   std::map<std::string, std::string> out_files;  // Staged outputs: relative path -> content.
+  // What a pull of one remote path brings (relative path -> content), e.g. the
+  // agent's checkpoint snapshot; a pull of a path not listed brings out_files.
+  std::map<std::string, std::map<std::string, std::string>> remote_files;
+  // Set by FakeCloud::HostFor: the instance reached, and the notices sent.
+  std::string instance_id;
+  const std::map<std::string, std::string>* notices = nullptr;
 
   explicit FakeHost(std::vector<std::string>* r) : record(r) {}
 
@@ -34,12 +43,20 @@ class FakeHost : public Host {
     std::string verb = command.find(" poll ") != std::string::npos    ? "poll"
                        : command.find(" stop ") != std::string::npos  ? "stop"
                        : command.find(" start ") != std::string::npos ? "start"
-                                                                      : command;
+                       : command.find(" snapshot ") != std::string::npos ? "snapshot"
+                                                                         : command;
     if (verb != "poll") record->push_back("run " + verb);
     if (verb == "stop") {
       // The agent stops the job and stages what there is.
       polls = {{R"({"phase":"done","exit_code":143,"message":"stopped"})", ""}};
       next_poll = 0;
+    }
+    if (verb == "poll" && notices && notices->count(instance_id)) {
+      std::string notice = notices->at(instance_id);
+      std::string escaped;
+      for (char c : notice) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+      if (out) out(R"({"phase":"interrupted","notice":")" + escaped + "\"}\n");
+      return 0;
     }
     if (verb == "poll") {
       const Poll& p = polls[std::min(next_poll++, polls.size() - 1)];
@@ -55,7 +72,8 @@ class FakeHost : public Host {
   }
   Status Pull(const std::string& remote, const std::string& local) override {
     record->push_back("pull " + remote);
-    for (const auto& [path, content] : out_files) {
+    auto listed = remote_files.find(remote);
+    for (const auto& [path, content] : listed != remote_files.end() ? listed->second : out_files) {
       std::filesystem::create_directories(std::filesystem::path(local + "/" + path).parent_path());
       std::ofstream(local + "/" + path) << content;
     }
@@ -65,7 +83,8 @@ class FakeHost : public Host {
 
 // A cloud that launches instances i-1, i-2, ... and records every call as
 // "launch TYPE ZONE MARKET max=PRICE" / "terminate ID". `fail_launches` maps
-// "TYPE ZONE" to the Status its launch returns.
+// "TYPE ZONE" to the Status its launch returns. ListTagged lists the
+// instances not terminated (whatever the tags).
 class FakeCloud : public Cloud {
  public:
   std::vector<std::string> record;
@@ -73,7 +92,17 @@ class FakeCloud : public Cloud {
   std::map<std::string, Status> fail_launches;
   std::map<std::string, Instance> instances;
   std::function<void(FakeHost*)> setup_host = [](FakeHost*) {};
+  std::map<std::string, std::string> notices;  // Instance id -> the notice its agent sees.
   double now = 1000;
+  const Clock* clock = nullptr;  // When set, launch and end times are its Now(), else `now`.
+
+  // Delivers an EC2-style interruption notice to `id`'s agent (for
+  // FaultyCloud::deliver_notice).
+  Status SendNotice(const std::string& id, double action_at) {
+    notices[id] = R"({"action":"terminate","time":")" +
+                  FormatUtc(action_at, "%Y-%m-%dT%H:%M:%SZ") + R"("})";
+    return Status::Ok();
+  }
 
   std::string Name() const override { return "fake"; }
   std::string DefaultRegion() const override { return "us-east-1"; }
@@ -94,7 +123,7 @@ class FakeCloud : public Cloud {
     i.zone = r.zone;
     i.market = r.market;
     i.price_per_hour = 0.5;
-    i.launch_time = now;
+    i.launch_time = clock ? clock->Now() : now;
     i.tags = r.tags;
     instances[i.id] = i;
     return i;
@@ -106,14 +135,22 @@ class FakeCloud : public Cloud {
   }
   Status Terminate(const std::string& id) override {
     record.push_back("terminate " + id);
-    instances[id].state = InstanceState::kTerminated;
+    Instance& i = instances[id];
+    if (i.state != InstanceState::kTerminated && clock) i.end_time = clock->Now();
+    i.state = InstanceState::kTerminated;
     return Status::Ok();
   }
   Result<std::vector<Instance>> ListTagged(const std::map<std::string, std::string>&) override {
-    return std::vector<Instance>{};
+    std::vector<Instance> out;
+    for (const auto& [id, i] : instances) {
+      if (i.state != InstanceState::kTerminated) out.push_back(i);
+    }
+    return out;
   }
-  Result<std::unique_ptr<Host>> HostFor(const Instance&) override {
+  Result<std::unique_ptr<Host>> HostFor(const Instance& instance) override {
     auto host = std::make_unique<FakeHost>(&record);
+    host->instance_id = instance.id;
+    host->notices = &notices;
     setup_host(host.get());
     std::unique_ptr<Host> h = std::move(host);
     return h;
