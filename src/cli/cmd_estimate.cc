@@ -48,6 +48,17 @@ Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud)
   return c;
 }
 
+LaunchRequest ImageRequest(const JobSpec& spec, const Candidate& c) {
+  LaunchRequest request;
+  request.instance_type = c.offer.instance_type;
+  request.region = c.offer.region;
+  request.disk_size_gb = spec.resources.disk_size_gb;
+  request.image = spec.resources.image;
+  request.image_owner = spec.resources.image_owner;
+  request.ssh_user = spec.resources.ssh_user;
+  return request;
+}
+
 void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
   printf("dry run: nothing is launched. %zu offers fit; the first %zu:\n", c.size(),
          std::min<size_t>(c.size(), 10));

@@ -180,13 +180,25 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   if (parsed->Has("dry-run")) {
     auto candidates = PlanCandidates(*spec, **cloud);
     if (!candidates.ok()) return Fail(file + ": resources: " + candidates.status().message(), 2);
+    auto image = (*cloud)->DescribeImageChoice(ImageRequest(*spec, candidates->front()));
+    if (!image.ok()) return Fail(file + ": " + image.status().message(), 2);
     printf("spotrun: job %s on the %s cloud\n", spec->name.c_str(), spec->cloud.c_str());
     PrintDryRun(*spec, *candidates);
+    if (!image->empty()) printf("image: %s\n", image->c_str());
     return 0;
   }
   // Before anything is recorded, detached or launched.
   if (Status s = CheckPlacement(*spec, **cloud); !s.ok()) {
     return Fail(file + ": resources: " + s.message(), s.code() == Code::kInvalidArgument ? 2 : 1);
+  }
+
+  // An image the first offer cannot boot (a refused type, a disk smaller than
+  // the image) is the user's to fix: said now, before a job exists.
+  if (auto first = PlanCandidates(*spec, **cloud); first.ok() && spec->cloud == "aws") {
+    auto image = (*cloud)->DescribeImageChoice(ImageRequest(*spec, first->front()));
+    if (!image.ok() && image.status().code() == Code::kInvalidArgument) {
+      return Fail(file + ": " + image.status().message(), 2);
+    }
   }
 
   JobRecord job;

@@ -24,6 +24,9 @@ int CmdSsh(CliContext& ctx, const Args& args);
 // Where the job would run: the offers that fit, cheapest first (launch --dry-run).
 Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud);
 void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& candidates);
+// The launch of `spec` on candidate `c`, as far as the image choice needs it
+// (Cloud::DescribeImageChoice, the dry run's image line).
+LaunchRequest ImageRequest(const JobSpec& spec, const Candidate& c);
 // Hidden: the detached controller behind `launch --detach`.
 int CmdDrive(CliContext& ctx, const Args& args);
 

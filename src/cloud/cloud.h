@@ -26,8 +26,13 @@ struct LaunchRequest {
   std::string zone;  // Empty = any zone the cloud picks.
   Market market = Market::kSpot;
   double max_price = 0;  // USD/h; spot only.
-  int disk_size_gb = 50;
-  std::string image;  // Empty = cloud default.
+  // Root volume in GB; 0 = the cloud's default (aws: 50, or the image's size).
+  int disk_size_gb = 0;
+  // An image id ("ami-..."), an alias ("ubuntu-24.04"), or with image_owner a
+  // name pattern; empty = the cloud's choice for the instance type.
+  std::string image;
+  std::string image_owner;  // Owner of a name pattern in `image` (id or alias, "amazon").
+  std::string ssh_user;     // Login user; empty = the image's.
   std::map<std::string, std::string> tags;
   std::string user_data;
   // Idempotency key: launching twice with one token yields one instance.
@@ -76,6 +81,13 @@ class Cloud {
       const std::map<std::string, std::string>& tags) = 0;
   // The data plane to a running instance.
   virtual Result<std::unique_ptr<Host>> HostFor(const Instance& instance) = 0;
+  // One line saying which image `request` would boot and why, for
+  // `launch --dry-run`; "" when the cloud has no images to choose from (the
+  // default). Fails like Launch would on an image it cannot use.
+  virtual Result<std::string> DescribeImageChoice(const LaunchRequest& request) {
+    (void)request;
+    return std::string();
+  }
   // A shell command that, run on `instance`, terminates it (the agent's dead
   // man's switch). EC2 instances are launched with shutdown behaviour
   // "terminate", so shutting down is terminating.

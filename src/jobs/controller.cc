@@ -161,6 +161,8 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   req.max_price = c.max_price;
   req.disk_size_gb = spec_.resources.disk_size_gb;
   req.image = spec_.resources.image;
+  req.image_owner = spec_.resources.image_owner;
+  req.ssh_user = spec_.resources.ssh_user;
   req.client_token = client_token;
   req.cpus = spec_.resources.cpus;
   req.memory_gib = spec_.resources.memory_gib;

@@ -30,10 +30,18 @@ struct Resources {
   std::string region;
   // Zone (AZ id such as use1-az1, or a zone name); empty = any zone.
   std::string zone;
-  // Root disk size in GB. Default: 50.
-  int disk_size_gb = 50;
-  // Machine image (AMI id); empty = a current Ubuntu LTS, or the Deep Learning AMI for GPUs.
+  // Root disk size in GB; 0 = not given: 50, or the image's root snapshot when larger.
+  int disk_size_gb = 0;
+  // Machine image: an AMI id ("ami-0abc..."), an alias of kImageAliases, or a
+  // name pattern ("Deep Learning*PyTorch*") when image_owner is set. Empty =
+  // chosen by instance type (docs/gpu.md): the Deep Learning AMI with PyTorch
+  // for NVIDIA GPUs, else Ubuntu 24.04 LTS, of the type's architecture.
   std::string image;
+  // Owner of the image name pattern (`image: {name: ..., owner: ...}`): an
+  // account id or "amazon"; empty with an id or an alias.
+  std::string image_owner;
+  // Login user on the instance; empty = the image's (ubuntu, ec2-user...).
+  std::string ssh_user;
 };
 
 // One input: a file or directory placed on the instance before setup.
@@ -126,6 +134,10 @@ struct JobSpec {
   // Where the spec came from (absolute path of the job file).
   std::string source_path;
 };
+
+// The names `resources.image` accepts besides an AMI id (cloud/aws resolves them).
+inline constexpr const char* kImageAliases[] = {"ubuntu-22.04", "ubuntu-24.04", "dlami-pytorch",
+                                                "dlami-base"};
 
 // Parses and validates a job file, applying defaults. On error the Status is
 // InvalidArgument and its message is one line: "FILE:LINE:COLUMN: FIELD: what

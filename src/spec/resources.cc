@@ -1,6 +1,8 @@
 // Readers for the `resources:` and `budget:` sections.
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 
 #include "spec/sections.h"
 #include "spec/units.h"
@@ -58,6 +60,65 @@ Status ReadAccelerators(const SpecContext& ctx, const YAML::Node& node, const st
   return Status::Ok();
 }
 
+// `image:` "ami-...", an alias, or {name: PATTERN, owner: OWNER}.
+Status ReadImage(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                 Resources* out) {
+  if (node.IsNull()) return Status::Ok();
+  if (node.IsMap()) {
+    std::string name, owner;
+    const std::array<FieldParser, 2> parsers = {
+        FieldParser{"name",
+                    [&](const Entry& e, const std::string& f) {
+                      return ReadString(ctx, e.value, f, &name);
+                    }},
+        FieldParser{"owner",
+                    [&](const Entry& e, const std::string& f) {
+                      return ReadString(ctx, e.value, f, &owner);
+                    }},
+    };
+    SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, node, field, parsers));
+    if (name.empty() || owner.empty()) {
+      return ErrorAt(ctx, node, field,
+                     "a name pattern needs both name and owner, e.g. {name: \"Deep "
+                     "Learning*PyTorch*\", owner: amazon}");
+    }
+    out->image = name;
+    out->image_owner = owner;
+    return Status::Ok();
+  }
+  std::string image;
+  SPOTRUN_RETURN_IF_ERROR(ReadString(ctx, node, field, &image));
+  const auto& aliases = kImageAliases;
+  bool alias = std::find(std::begin(aliases), std::end(aliases), image) != std::end(aliases);
+  bool id = image.rfind("ami-", 0) == 0 && image.size() > 4 &&
+            image.find_first_not_of("0123456789abcdef", 4) == std::string::npos;
+  if (!alias && !id) {
+    return ErrorAt(ctx, node, field,
+                   "expected an AMI id (ami-0abc...), an alias (ubuntu-22.04, ubuntu-24.04, "
+                   "dlami-pytorch, dlami-base) or {name: PATTERN, owner: OWNER}, got " +
+                       Quoted(image));
+  }
+  out->image = image;
+  return Status::Ok();
+}
+
+// `ssh_user:` a login name.
+Status ReadSshUser(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                   std::string* out) {
+  std::string user;
+  SPOTRUN_RETURN_IF_ERROR(ReadString(ctx, node, field, &user));
+  if (node.IsNull()) return Status::Ok();
+  const bool valid = !user.empty() && user[0] != '-' &&
+                     user.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyz"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == std::string::npos;
+  if (!valid) {
+    return ErrorAt(ctx, node, field, "expected a login name such as ubuntu, got " + Quoted(user));
+  }
+  *out = user;
+  return Status::Ok();
+}
+
 Status ReadOptionalNumber(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
                           const NumberRange& range, std::optional<double>* out) {
   if (node.IsNull()) return Status::Ok();
@@ -92,7 +153,7 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
                          return ReadString(ctx, e.value, f, target);
                        }};
   };
-  const std::array<FieldParser, 10> parsers = {
+  const std::array<FieldParser, 11> parsers = {
       FieldParser{"cpus",
                   [&](const Entry& e, const std::string& f) {
                     return ReadNumber(ctx, e.value, f, kCpusRange, &out->cpus);
@@ -120,7 +181,12 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
                   [&](const Entry& e, const std::string& f) {
                     return ReadIntInRange(ctx, e.value, f, 1, 16384, &out->disk_size_gb);
                   }},
-      string_field("image", &out->image),
+      FieldParser{"image", [&](const Entry& e,
+                               const std::string& f) { return ReadImage(ctx, e.value, f, out); }},
+      FieldParser{"ssh_user",
+                  [&](const Entry& e, const std::string& f) {
+                    return ReadSshUser(ctx, e.value, f, &out->ssh_user);
+                  }},
   };
   return ParseFields(ctx, node, "resources", parsers);
 }

@@ -75,7 +75,7 @@ cloud: aws
 resources:
   instance_type: t3.medium
   max_price: 0.05
-  disk_size: 12
+  disk_size: 16
   image: $($MOTO_CHECK ubuntu-image)
 envs: {EPOCHS: $2, EPOCH_SECONDS: $3}
 setup: python3 --version
@@ -86,6 +86,6 @@ EOS
 
 # Checks the job's instance in moto while it runs (see moto_check.py).
 check_launched() {
-  $MOTO_CHECK launched "$1" --type t3.medium --max-price 0.05 --disk 12 --cidr 127.0.0.1/32 \
+  $MOTO_CHECK launched "$1" --type t3.medium --max-price 0.05 --disk 16 --cidr 127.0.0.1/32 \
     --key "$SPOTRUN_HOME/jobs/$1/ssh/id_ed25519.pub" || fail "the launch of $1 is not as asked"
 }

@@ -29,7 +29,7 @@ make_job_dir bad
 cat > bad/job.yaml <<EOF2
 name: bad
 cloud: aws
-resources: {instance_type: t3.medium, max_price: 0.05, disk_size: 12, image: $($MOTO_CHECK ubuntu-image)}
+resources: {instance_type: t3.medium, max_price: 0.05, disk_size: 16, image: $($MOTO_CHECK ubuntu-image)}
 run: echo "about to fail"; exit 3
 EOF2
 set +e

@@ -17,6 +17,13 @@ namespace {
 namespace fs = std::filesystem;
 
 class AwsCloudSshMotoTest : public test::MotoSuite<AwsCloudSshMotoTest> {
+ public:
+  // Current Ubuntu and Deep Learning AMIs, so that launches naming no image find theirs.
+  static std::map<std::string, std::string> MotoEnv() {
+    return {{"MOTO_AMIS_PATH",
+             std::string(SPOTRUN_SOURCE_DIR) + "/tests/data/ec2/amis-realistic.json"}};
+  }
+
  protected:
   void SetUp() override {
     test::MotoSuite<AwsCloudSshMotoTest>::SetUp();
@@ -24,7 +31,6 @@ class AwsCloudSshMotoTest : public test::MotoSuite<AwsCloudSshMotoTest> {
     char pattern[] = "/tmp/spotrun-awsssh-XXXXXX";
     dir_ = mkdtemp(pattern);
     options_.ssh_cidr = "127.0.0.1/32";
-    options_.image_name = "ubuntu/images/hvm-ssd/ubuntu-*";
     options_.ssh.jobs_dir = dir_ + "/jobs";
     options_.ssh.control_dir = dir_;
     options_.owner = "me@here:0000";

@@ -49,6 +49,13 @@ TEST(AwsCloudTest, RefusesToOpenSshToTheInternetBeforeAnyCall) {
 }
 
 class AwsCloudMotoTest : public test::MotoSuite<AwsCloudMotoTest> {
+ public:
+  // Current Ubuntu and Deep Learning AMIs, so that launches naming no image find theirs.
+  static std::map<std::string, std::string> MotoEnv() {
+    return {{"MOTO_AMIS_PATH",
+             std::string(SPOTRUN_SOURCE_DIR) + "/tests/data/ec2/amis-realistic.json"}};
+  }
+
  protected:
   void SetUp() override {
     test::MotoSuite<AwsCloudMotoTest>::SetUp();
@@ -57,7 +64,6 @@ class AwsCloudMotoTest : public test::MotoSuite<AwsCloudMotoTest> {
     key_dir_ = mkdtemp(pattern);
     options_.ssh_cidr = "203.0.113.7/32";
     options_.key_dir = key_dir_.string();
-    options_.image_name = "ubuntu/images/hvm-ssd/ubuntu-*";
     credentials_ = StaticConfig("").credentials;
     ec2_ = std::make_unique<Ec2Client>(&http_, credentials_.get(), &clock_,
                                        Ec2ClientOptions{moto_->url(), "us-east-1"});

@@ -109,7 +109,7 @@ TEST_F(JobSpecTest, DefaultsFillWhatIsLeftOut) {
   EXPECT_EQ(spec->resources.accelerator_count, 0);
   EXPECT_TRUE(spec->resources.use_spot);
   EXPECT_EQ(spec->resources.max_price, std::nullopt);
-  EXPECT_EQ(spec->resources.disk_size_gb, 50);
+  EXPECT_EQ(spec->resources.disk_size_gb, 0);  // Not given: the cloud picks (aws: 50 or more).
   EXPECT_EQ(spec->workdir, dir_.string());
   EXPECT_TRUE(spec->inputs.empty());
   EXPECT_TRUE(spec->envs.empty());

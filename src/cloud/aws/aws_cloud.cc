@@ -1,6 +1,5 @@
 #include "cloud/aws/aws_cloud.h"
 
-#include <algorithm>
 #include <set>
 
 namespace spotrun::aws {
@@ -119,30 +118,6 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
   return offers;
 }
 
-Result<std::string> AwsCloud::ImageFor(Ec2Client& client, const LaunchRequest& request,
-                                       std::string* root_device) {
-  ImageQuery query;
-  if (!request.image.empty()) {
-    query.image_ids = {request.image};
-  } else {
-    query.owners = {options_.image_owner};
-    query.filters = {{"name", {options_.image_name}}, {"state", {"available"}}};
-  }
-  Result<std::vector<Image>> images = client.DescribeImages(query);
-  if (!images.ok()) return images.status();
-  auto newest = std::max_element(
-      images->begin(), images->end(),
-      [](const Image& a, const Image& b) { return a.creation_date < b.creation_date; });
-  if (newest == images->end()) {
-    return NotFound(request.image.empty()
-                        ? "aws: no image named '" + options_.image_name + "' from owner " +
-                              options_.image_owner + " in " + request.region
-                        : "aws: image " + request.image + " not found in " + request.region);
-  }
-  *root_device = newest->root_device_name.empty() ? "/dev/sda1" : newest->root_device_name;
-  return newest->image_id;
-}
-
 Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   Result<std::string> cidr = SshCidr();
   if (!cidr.ok()) return cidr.status();
@@ -161,8 +136,7 @@ Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   }
   LaunchRequest located = request;
   located.region = region;
-  RunInstancesRequest run;
-  Result<std::string> image = ImageFor(client, located, &run.root_device_name);
+  Result<ImageChoice> image = ChooseImage(client, located);
   if (!image.ok()) return image.status();
   std::string name = JobResourceName(request);
   Tags tags = request.tags;
@@ -174,16 +148,22 @@ Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   Result<std::string> group = EnsureSecurityGroup(client, name, tags, *cidr);
   if (!group.ok()) return group.status();
 
-  run.image_id = *image;
+  RunInstancesRequest run;
+  run.image_id = image->image.image_id;
+  run.root_device_name = image->image.root_device_name;
   run.instance_type = request.instance_type;
   run.key_name = *key;
   run.security_group_ids = {*group};
   run.availability_zone = zone_name;
   run.spot = request.market == Market::kSpot;
   run.max_price = run.spot ? request.max_price : 0;
-  run.root_volume_gb = request.disk_size_gb;
+  run.root_volume_gb = image->root_volume_gb;
   run.tags = tags;
-  run.user_data = request.user_data.empty() ? kInstanceBootstrap : request.user_data;
+  run.tags[kTagSshUser] = image->login_user;
+  if (request.user_data.empty() && !image->python_env.empty()) {
+    run.tags[kTagPythonEnv] = image->python_env;  // Only the bootstrap sets it up.
+  }
+  run.user_data = request.user_data.empty() ? BootstrapFor(image->python_env) : request.user_data;
   run.client_token = request.client_token;
   run.iam_instance_profile = options_.iam_instance_profile;
   Result<std::vector<Ec2Instance>> launched = client.RunInstances(run);

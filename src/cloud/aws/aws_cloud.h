@@ -11,8 +11,10 @@
 // With options.ssh set, each job logs in with its own key (remote/job_ssh.h),
 // which Launch imports as the job's key pair, and HostFor gives an SshHost to
 // the instance's public address (or SPOTRUN_SSH_TARGET). Instances boot with
-// a bootstrap (kInstanceBootstrap) that installs python3 and rsync; the first
-// SSH operation waits for both.
+// a bootstrap (BootstrapFor) that installs python3 and rsync; the first
+// SSH operation waits for both. The image is chosen per instance type
+// (ChooseImage); its login user and Python environment are tagged on the
+// instance (kTagSshUser, kTagPythonEnv), so that HostFor finds them later.
 //
 // Instance ids carry no region: ids launched or listed by this object are
 // remembered with their region; any other id is looked up in the default
@@ -31,6 +33,7 @@
 #include "catalog/catalog.h"
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/ec2_client.h"
+#include "cloud/aws/image_choice.h"
 #include "cloud/cloud.h"
 #include "remote/job_ssh.h"
 
@@ -48,7 +51,8 @@ struct AwsCloudOptions {
   // imported as its key pair (ssh_public_key and key_dir are unused; Launch
   // then needs the spotrun:job-id tag) and HostFor gives SshHosts.
   JobSshSettings ssh;
-  std::string ssh_user = "ubuntu";   // Login user of the image.
+  // Login user when an instance carries no kTagSshUser (launched before it existed).
+  std::string ssh_user = "ubuntu";
   double ssh_ready_timeout_s = 600;  // Boot and bootstrap time allowed to the first SSH operation.
   // Value of the spotrun:owner tag put on every resource Launch creates;
   // SweepOwned removes only resources carrying it. "" = no owner tag.
@@ -58,10 +62,6 @@ struct AwsCloudOptions {
   std::string ssh_public_key;
   // Directory for created private keys, "<key name>.pem", mode 0600.
   std::string key_dir;
-  // Image used when a launch names none: the newest available image of
-  // image_owner whose name matches image_name.
-  std::string image_owner = "099720109477";  // Canonical.
-  std::string image_name = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*";
   std::string iam_instance_profile;  // Instance profile name; "" = none.
   // Retry tuning for every region's client (endpoint and region are set per
   // region; max_attempts defaults to AwsConfig::max_attempts when set).
@@ -91,6 +91,8 @@ class AwsCloud : public Cloud {
   // agent's dead man's switch only says why it does not act (the controller
   // or the orphan sweep still ends the instance).
   std::string SelfTerminateCommand(const Instance& instance) const override;
+  // DescribeChoice of ChooseImage, in the request's region.
+  Result<std::string> DescribeImageChoice(const LaunchRequest& request) override;
 
   // Fails like the first call of a launch would (credentials, permissions,
   // endpoint), by listing the zones of `region`; succeeds otherwise.
@@ -116,8 +118,13 @@ class AwsCloud : public Cloud {
   Result<Region*> ForRegion(const std::string& region);
   std::string RegionOf(const std::string& instance_id);
   Instance ToInstance(const Ec2Instance& ec2, const std::string& region, const Region& r);
-  Result<std::string> ImageFor(Ec2Client& client, const LaunchRequest& request,
-                               std::string* root_device);
+  // The image of `request` (aws_cloud_image.cc, rules in image_choice.h):
+  // its own, else the one for its instance type, described by
+  // DescribeInstanceTypes or, when EC2 does not know the type, the catalog.
+  Result<ImageChoice> ChooseImage(Ec2Client& client, const LaunchRequest& request);
+  Result<TypeNeeds> NeedsOf(Ec2Client& client, const std::string& instance_type);
+  Result<Image> ImageById(Ec2Client& client, const LaunchRequest& request, const TypeNeeds& needs);
+  Result<Image> FindImage(Ec2Client& client, const ImageSearch& search, const std::string& region);
   // Key pair and security group of a job (aws_cloud_access.cc).
   // `public_key` "" = the key_dir mode.
   Result<std::string> EnsureKeyPair(Ec2Client& client, const std::string& name, const Tags& tags,
@@ -150,6 +157,20 @@ class AwsCloud : public Cloud {
 // kBootstrapReady exits 0 once they are.
 extern const char kInstanceBootstrap[];
 extern const char kBootstrapReady[];
+
+// kInstanceBootstrap, plus on an image with a Python environment (`python_env`
+// not "") wrappers in /usr/local/bin that make python, python3, pip, pip3 and
+// torchrun that environment's in every shell, and a marker that ReadyCommand
+// waits for.
+std::string BootstrapFor(const std::string& python_env);
+// What the first SSH operation waits for on an instance launched with
+// BootstrapFor(python_env).
+std::string ReadyCommand(const std::string& python_env);
+
+// Instance tags with what the image implies: its login user, and the Python
+// environment the bootstrap set up ("" = none, tag absent).
+inline constexpr const char* kTagSshUser = "spotrun:ssh-user";
+inline constexpr const char* kTagPythonEnv = "spotrun:python-env";
 
 // The name of a job's key pair and security group: "spotrun-<job id>", or
 // "spotrun-<client token>" when the tags carry no job id.

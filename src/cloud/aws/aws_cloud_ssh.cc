@@ -27,9 +27,50 @@ const char kBootstrapReady[] = "command -v python3 >/dev/null && command -v rsyn
 
 namespace {
 
+constexpr const char* kPythonEnvMarker = "/var/lib/spotrun/python-env";
+
+// Put before kInstanceBootstrap's body with ENV replaced. Wrappers, not
+// symlinks: a venv's python finds its packages only when run by its own path.
+constexpr const char* kPythonWrappers = R"(#!/bin/sh
+# spotrun: python, python3, pip and torchrun in every shell are ENV's.
+for tool in python python3 pip pip3 torchrun; do
+  if [ -x ENV/bin/$tool ]; then
+    printf '#!/bin/sh\nexec %s "$@"\n' ENV/bin/$tool > /usr/local/bin/$tool
+    chmod 755 /usr/local/bin/$tool
+  fi
+done
+mkdir -p /var/lib/spotrun && touch MARKER
+)";
+
+}  // namespace
+
+std::string BootstrapFor(const std::string& python_env) {
+  if (python_env.empty()) return kInstanceBootstrap;
+  std::string script = kPythonWrappers;
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"ENV", python_env}, {"MARKER", kPythonEnvMarker}}) {
+    for (size_t at = 0; (at = script.find(from, at)) != std::string::npos; at += to.size()) {
+      script.replace(at, from.size(), to);
+    }
+  }
+  const std::string rest = kInstanceBootstrap;
+  return script + rest.substr(rest.find('\n') + 1);
+}
+
+std::string ReadyCommand(const std::string& python_env) {
+  if (python_env.empty()) return kBootstrapReady;
+  return std::string("test -e ") + kPythonEnvMarker + " && " + kBootstrapReady;
+}
+
+namespace {
+
+std::string TagOf(const std::map<std::string, std::string>& tags, const char* key) {
+  auto found = tags.find(key);
+  return found == tags.end() ? "" : found->second;
+}
+
 std::string JobIdOf(const std::map<std::string, std::string>& tags) {
-  auto job = tags.find(kTagJobId);
-  return job == tags.end() ? "" : job->second;
+  return TagOf(tags, kTagJobId);
 }
 
 }  // namespace
@@ -81,9 +122,10 @@ Result<std::unique_ptr<Host>> AwsCloud::HostFor(const Instance& instance) {
     return Unavailable("aws: instance " + instance.id + " has no public address");
   }
   SshHostOptions base;
-  base.endpoint = {instance.address, 22, options_.ssh_user};
+  const std::string user = TagOf(instance.tags, kTagSshUser);
+  base.endpoint = {instance.address, 22, user.empty() ? options_.ssh_user : user};
   base.ready_timeout_s = options_.ssh_ready_timeout_s;
-  base.ready_command = kBootstrapReady;
+  base.ready_command = ReadyCommand(TagOf(instance.tags, kTagPythonEnv));
   auto host = MakeJobSshHost(options_.ssh, job, instance.id, std::move(base), clock_);
   if (!host.ok()) return host.status();
   return std::unique_ptr<Host>(std::move(host).value());

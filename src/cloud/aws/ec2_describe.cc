@@ -29,6 +29,12 @@ InstanceTypeInfo ParseInstanceType(const XmlNode& item) {
     info.gpu_count += int(ToLong(gpu->Text("count")));
   }
   info.gpu_memory_mib = ToLong(item.Text("gpuInfo/totalGpuMemoryInMiB"));
+  std::vector<const XmlNode*> neurons = item.Items("neuronInfo/neuronDevices");
+  if (neurons.empty()) neurons = item.Items("inferenceAcceleratorInfo/accelerators");
+  for (const XmlNode* device : neurons) {
+    info.neuron_name = device->Text("name");
+    info.neuron_count += int(ToLong(device->Text("count")));
+  }
   return info;
 }
 

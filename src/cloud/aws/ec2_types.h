@@ -39,6 +39,9 @@ struct InstanceTypeInfo {
   long gpu_memory_mib = 0;                 // Total over all GPUs.
   std::vector<std::string> usage_classes;  // "on-demand", "spot"
   std::vector<std::string> architectures;  // "x86_64", "arm64"
+  // AWS Inferentia/Trainium devices (neuronInfo, else inferenceAcceleratorInfo).
+  std::string neuron_name;  // "Inferentia2", "Trainium"; "" without.
+  int neuron_count = 0;
 };
 
 struct ImageQuery {
