@@ -28,6 +28,8 @@ struct LaunchRequest {
   double max_price = 0;  // USD/h; spot only.
   int disk_size_gb = 50;
   std::string image;  // Empty = cloud default.
+  // TCP port ranges (first, last) opened to the caller's address, besides SSH.
+  std::vector<std::pair<int, int>> ports;
   std::map<std::string, std::string> tags;
   std::string user_data;
   // Idempotency key: launching twice with one token yields one instance.

@@ -64,6 +64,8 @@ class JobDriver {
   std::vector<Candidate> CandidatesToTry(std::string* why_none);
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
+  // Sends ctx_.secrets to the instance (layout root/secrets.env, mode 0600).
+  Status PushSecrets();
   Status SetUp();
   AttemptConfig MakeAttemptConfig() const;
   // Polls the agent until the attempt ends.
@@ -119,6 +121,7 @@ class JobDriver {
   double last_decision_ = 0;
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   bool agent_staged_ = false;    // The agent script is in the staging directory.
+  int gpus_ = -1;                // Accelerators of the instance launched; -1 = not known.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   std::string stop_reason_;
   JobState stop_state_ = JobState::kCancelled;
