@@ -88,7 +88,7 @@ Status ParseResourceSet(const SpecContext& ctx, const YAML::Node& node, const st
   auto alternatives_parser = [&](std::string_view key, bool ordered) {
     return FieldParser{key, [&, ordered](const Entry& e, const std::string& f) {
                          if (!top) return ErrorAt(ctx, e.key_node, f, "alternatives do not nest");
-                         if (alternatives) {
+                         if (!alternatives_field.empty()) {
                            return ErrorAt(ctx, e.key_node, f, "give any_of or ordered, not both");
                          }
                          alternatives = e.value;
@@ -138,7 +138,7 @@ Status ParseResourceSet(const SpecContext& ctx, const YAML::Node& node, const st
       alternatives_parser("ordered", true),
   };
   SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, node, field, parsers));
-  if (!alternatives) return Status::Ok();
+  if (alternatives_field.empty()) return Status::Ok();  // (A default Node tests true.)
   auto read_one = [&ctx](const YAML::Node& n, const std::string& f, Resources* r) {
     return ParseResourceSet(ctx, n, f, false, r);
   };

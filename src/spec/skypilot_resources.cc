@@ -232,7 +232,7 @@ Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::strin
   auto alternatives_parser = [&](std::string_view key, bool ordered) {
     return FieldParser{key, fn([&, ordered](const Entry& e, const std::string& f) {
                          if (!top) return ErrorAt(ctx, e.key_node, f, "alternatives do not nest");
-                         if (*alternatives) {
+                         if (!alternatives_field->empty()) {
                            return ErrorAt(ctx, e.key_node, f, "give any_of or ordered, not both");
                          }
                          *alternatives = e.value;
@@ -355,12 +355,13 @@ Status ParseSkyResources(const SpecContext& ctx, const YAML::Node& node, JobSpec
   SPOTRUN_RETURN_IF_ERROR(
       ParseSet(ctx, node, "resources", true, &top, spec, &alternatives, &alternatives_field));
   std::vector<SkySet> sets;
-  if (!alternatives) sets.push_back(top);
-  if (alternatives && (!alternatives.IsSequence() || alternatives.size() == 0)) {
+  const bool has_alternatives = !alternatives_field.empty();  // (A default Node tests true.)
+  if (!has_alternatives) sets.push_back(top);
+  if (has_alternatives && (!alternatives.IsSequence() || alternatives.size() == 0)) {
     return ErrorAt(ctx, alternatives, alternatives_field,
                    "expected a list of resource sets, got " + Got(alternatives));
   }
-  for (size_t i = 0; alternatives && i < alternatives.size(); ++i) {
+  for (size_t i = 0; has_alternatives && i < alternatives.size(); ++i) {
     SkySet s = top;
     YAML::Node none;
     std::string unused;
