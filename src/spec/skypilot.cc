@@ -35,6 +35,11 @@ bool HasAny(const YAML::Node& map, const std::array<std::string_view, N>& keys) 
 bool SkyResourceValues(const YAML::Node& r) {
   const YAML::Node acc = r["accelerators"];
   if (acc && (acc.IsMap() || acc.IsSequence())) return true;
+  // A fraction of a GPU ("K80:0.5").
+  if (acc && acc.IsScalar() && acc.Scalar().find('.', acc.Scalar().find(':')) != std::string::npos &&
+      acc.Scalar().find(':') != std::string::npos) {
+    return true;
+  }
   for (const char* key : {"cpus", "memory", "disk_size"}) {
     const YAML::Node v = r[key];
     if (!v || !v.IsScalar() || v.Scalar().empty()) continue;
@@ -86,6 +91,8 @@ std::string NoteAt(const SpecContext& ctx, const YAML::Node& at, const std::stri
 bool LooksLikeSkyPilot(const YAML::Node& root) {
   if (!root.IsMap() || HasAny(root, kSpotrunOnly)) return false;
   if (HasAny(root, kSkyTop)) return true;
+  const YAML::Node workdir = root["workdir"];
+  if (workdir && workdir.IsMap()) return true;  // {url, ref}: a git workdir.
   const YAML::Node r = root["resources"];
   return r && r.IsMap() && (HasAny(r, kSkyResources) || SkyResourceValues(r));
 }

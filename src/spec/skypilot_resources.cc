@@ -177,24 +177,7 @@ Status ReadImage(const SpecContext& ctx, const YAML::Node& node, const std::stri
   return Status::Ok();
 }
 
-Status ReadRecovery(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                    RecoverySpec* out) {
-  YAML::Node strategy = node;
-  if (node.IsMap()) {
-    strategy = YAML::Node();
-    const std::array<FieldParser, 2> parsers = {
-        FieldParser{"strategy",
-                    [&](const Entry& e, const std::string&) {
-                      strategy = e.value;
-                      return Status::Ok();
-                    }},
-        FieldParser{"max_restarts_on_errors",
-                    [&](const Entry& e, const std::string& f) {
-                      return ReadIntInRange(ctx, e.value, f, 0, 1000, &out->max_restarts);
-                    }},
-    };
-    SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, node, field, parsers));
-  }
+Status ReadStrategy(const SpecContext& ctx, const YAML::Node& strategy, const std::string& field) {
   if (!strategy || strategy.IsNull()) return Status::Ok();
   std::string name;
   SPOTRUN_RETURN_IF_ERROR(ReadString(ctx, strategy, field, &name));
@@ -207,6 +190,27 @@ Status ReadRecovery(const SpecContext& ctx, const YAML::Node& node, const std::s
                    "(use FAILOVER)");
   }
   return ErrorAt(ctx, strategy, field, "expected FAILOVER or EAGER_NEXT_REGION, got " + Got(strategy));
+}
+
+Status ReadRecovery(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                    RecoverySpec* out) {
+  if (!node.IsMap()) return ReadStrategy(ctx, node, field);
+  // (Assigning to a YAML::Node bound to the tree writes through: keep the
+  // strategy's node in a fresh one.)
+  YAML::Node strategy;
+  const std::array<FieldParser, 2> parsers = {
+      FieldParser{"strategy",
+                  [&](const Entry& e, const std::string&) {
+                    strategy = e.value;
+                    return Status::Ok();
+                  }},
+      FieldParser{"max_restarts_on_errors",
+                  [&](const Entry& e, const std::string& f) {
+                    return ReadIntInRange(ctx, e.value, f, 0, 1000, &out->max_restarts);
+                  }},
+  };
+  SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, node, field, parsers));
+  return ReadStrategy(ctx, strategy, field + ".strategy");
 }
 
 Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field,

@@ -42,8 +42,9 @@ while IFS='|' read -r file outcome detail args; do
       # shellcheck disable=SC2086
       spotrun convert "$file" $args > "$converted" || fail "$file: convert failed"
       rc=0
+      conv_args=${args//--format skypilot/}  # The converted file is spotrun's.
       # shellcheck disable=SC2086
-      spotrun launch "$converted" --dry-run $args > "$out.conv" 2> "$err.conv" || rc=$?
+      spotrun launch "$converted" --dry-run $conv_args > "$out.conv" 2> "$err.conv" || rc=$?
       [ "$rc" = 0 ] || fail "$file: the converted file does not dry-run: $(cat "$err.conv")"
       diff <(plan_of "$out") <(plan_of "$out.conv") > "$TEST_TMP/diff" ||
         fail "$file: the converted file plans differently: $(cat "$TEST_TMP/diff")"
