@@ -12,6 +12,7 @@
 
 #include "catalog/catalog.h"
 #include "policy/placement.h"
+#include "spec/job_file_writer.h"
 #include "spec/job_spec.h"
 
 namespace spotrun {
@@ -53,6 +54,20 @@ std::map<std::string, std::string> EnvArgs(const std::string& args) {
   return out;
 }
 
+std::string Plan(const JobSpec& spec) {
+  std::vector<Offer> offers;
+  for (const std::string& region : RegionsOf(spec.resources, "us-east-1")) {
+    for (const Offer& o : Catalog::Bundled().offers()) {
+      if (o.region == region) offers.push_back(o);
+    }
+  }
+  std::string why;
+  auto c = RankCandidates(spec.resources, "us-east-1", offers, &why);
+  if (c.empty()) return spec.cloud + " none: " + why;
+  return spec.cloud + " " + c[0].offer.instance_type + " " +
+         (c[0].market == Market::kSpot ? "spot" : "on-demand");
+}
+
 std::string Outcome(const std::string& file, const std::string& args) {
   ParseOptions options;
   options.env_overrides = EnvArgs(args);
@@ -60,6 +75,10 @@ std::string Outcome(const std::string& file, const std::string& args) {
   Result<JobSpec> spec = LoadJobSpec(file, options);
   Status s = spec.ok() ? ApplyEnvOverrides(options.env_overrides, &*spec) : spec.status();
   if (!s.ok()) return "refuse " + s.message();
+  // What `spotrun convert` prints plans the same (the offers, in order).
+  Result<JobSpec> converted = ParseJobSpec(WriteJobFile(*spec), "converted.yaml");
+  if (!converted.ok()) return "convert: " + converted.status().message();
+  if (Plan(*converted) != Plan(*spec)) return "convert plans " + Plan(*converted);
   std::vector<Offer> offers;
   for (const std::string& region : RegionsOf(spec->resources, "us-east-1")) {
     for (const Offer& o : Catalog::Bundled().offers()) {
