@@ -236,7 +236,9 @@ def _permanent(error):
 
 def fetch_inputs(cfg):
     for item in cfg.get("url_inputs", []):
-        dest = os.path.join(cfg["workdir"], item["remote"])
+        remote = item["remote"]
+        # "~/x" is in the home directory (the cwd of the agent), else in the workdir.
+        dest = remote[2:] if remote.startswith("~/") else os.path.join(cfg["workdir"], remote)
         os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
         log(cfg, "downloading %s -> %s" % (item["source"], item["remote"]))
         for attempt in range(1, 4):
@@ -840,10 +842,39 @@ def supervisor_alive(cfg):
         return False
 
 
+def take_secrets(cfg):
+    """The job's secrets, from the file the controller wrote (mode 0600):
+    read into this process's environment, which the job inherits, and the file
+    deleted at once, so that they are on no disk while the job runs."""
+    path = cfg.get("secrets_file", "")
+    if not path or not os.path.exists(path):
+        return
+    with open(path) as f:
+        lines = f.read().splitlines()
+    os.unlink(path)
+    for line in lines:
+        key, _, value = line.partition("=")
+        os.environ[key] = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+
+
+def link_sky_workdir(cfg):
+    """~/sky_workdir -> the workdir, the path SkyPilot's scripts use."""
+    os.makedirs(cfg["workdir"], exist_ok=True)
+    link = cfg.get("sky_workdir", "")
+    if not link:
+        return
+    if os.path.islink(link):
+        os.unlink(link)
+    if not os.path.exists(link):
+        os.symlink(os.path.abspath(cfg["workdir"]), link)
+
+
 def daemonize(root):
     cfg = load_config(root)
+    take_secrets(cfg)
     if supervisor_alive(cfg):
         return
+    link_sky_workdir(cfg)
     if os.fork() > 0:
         return
     os.setsid()

@@ -26,6 +26,7 @@ struct Command {
 const Command kCommands[] = {
     {"launch", "run a job file on the cloud it names",
      "usage: spotrun launch FILE [--results DIR] [--detach] [--cloud local|aws] [--dry-run]\n"
+     "                      [--format auto|spotrun|skypilot] [--env KEY[=VALUE]]...\n"
      "                      [--preempt-at S1,S2,... | --preempt-rate R |\n"
      "                       --preempt-trace FILE [--trace-speed X]] [--seed N]\n\n"
      "Launches the job described by FILE (see docs/job-spec.md): picks the cheapest\n"
@@ -34,7 +35,10 @@ const Command kCommands[] = {
      "  --results DIR   where outputs and logs land (default ./spotrun-results/NAME-ID)\n"
      "  --detach        return at once; a background controller drives the job\n"
      "  --cloud NAME    override the job file's cloud\n"
-     "  --dry-run       print the ranked offers and why the first wins; launch nothing\n\n"
+     "  --dry-run       print the ranked offers and why the first wins; launch nothing\n"
+     "  --format F      the file's format: auto (default: SkyPilot's task format is\n"
+     "                  recognised by its keys, docs/skypilot.md), spotrun, skypilot\n"
+     "  --env K=V       set envs/secrets K (repeatable); --env K takes your $K\n\n"
      "The local cloud's simulated spot market (local cloud only; every reclaim\n"
      "comes with an interruption notice through IMDS first, EC2's 2 minutes\n"
      "scaled to 5 s):\n"
@@ -62,13 +66,15 @@ const Command kCommands[] = {
      "Cancels unfinished jobs and terminates every instance spotrun started for them.\n",
      CmdDown},
     {"estimate", "what a job file would cost and when it would finish, before launching",
-     "usage: spotrun estimate FILE [--starts N] [--json]\n\n"
+     "usage: spotrun estimate FILE [--starts N] [--json] [--format F] [--env K[=V]]...\n\n"
      "Replays the bundled spot availability traces (N evenly spaced starts each,\n"
      "default 40) through the job's policy on its cheapest placement, from the\n"
      "bundled catalog, each start a job run by spotrun's controller on a\n"
      "simulated cloud and clock: p50 and p90 of cost and finish time, and the\n"
      "chance of missing the deadline. Needs budget.expected_hours.\n",
      CmdEstimate},
+    {"convert", "print a SkyPilot task file as the equivalent spotrun job file", "", nullptr,
+     RunConvertCommand},
     {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
      RunSimulateCommand},
     {"prices", "spot prices per zone, cheapest first, with the saving",

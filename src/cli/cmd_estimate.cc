@@ -7,6 +7,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cloud/local/machine.h"
+#include "cli/spec_flags.h"
+#include "jobs/controller.h"
 #include "policy/placement.h"
 #include "sim/aggregate.h"
 #include "sim/experiment.h"
@@ -40,7 +42,7 @@ std::string Why(const JobSpec& spec, size_t n) {
 Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud) {
   const std::string region =
       spec.resources.region.empty() ? cloud.DefaultRegion() : spec.resources.region;
-  auto offers = cloud.Offers(region);
+  auto offers = OffersFor(cloud, spec.resources);
   if (!offers.ok()) return offers.status();
   std::string why;
   auto c = RankCandidates(spec.resources, region, *offers, &why);
@@ -91,14 +93,16 @@ void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
 }
 
 int CmdEstimate(CliContext& ctx, const Args& args) {
-  auto parsed = ParseArgs(args, {{"starts", true}, {"json", false}});
+  std::vector<FlagSpec> flags = {{"starts", true}, {"json", false}};
+  for (const FlagSpec& f : JobFileFlags()) flags.push_back(f);
+  auto parsed = ParseArgs(args, flags);
   if (!parsed.ok() || parsed->positional.size() != 1) {
     fprintf(stderr, "spotrun: %s\n",
             parsed.ok() ? "estimate needs one job file" : parsed.status().message().c_str());
     return 2;
   }
   const std::string file = parsed->positional[0];
-  auto spec = LoadJobSpec(file);
+  auto spec = LoadJobFileWithFlags(file, *parsed);
   if (!spec.ok()) return fprintf(stderr, "spotrun: %s\n", spec.status().message().c_str()), 2;
   if (!spec->budget.expected_s) {
     fprintf(stderr, "spotrun: %s: budget.expected_hours: estimate needs the job's length\n",

@@ -9,6 +9,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/spec_flags.h"
 #include "cli/terminal_reporter.h"
 #include "cloud/local/market.h"
 #include "jobs/controller.h"
@@ -158,19 +159,17 @@ int ExitCodeFor(JobState state) {
 }  // namespace
 
 int CmdLaunch(CliContext& ctx, const Args& args) {
-  auto parsed = ParseArgs(args, {{"results", true},
-                                 {"detach", false},
-                                 {"cloud", true},
-                                 {"preempt-at", true},
-                                 {"preempt-rate", true},
-                                 {"preempt-trace", true},
-                                 {"trace-speed", true},
-                                 {"seed", true},
-                                 {"dry-run", false}});
+  std::vector<FlagSpec> flags = {{"results", true},     {"detach", false},
+                                 {"cloud", true},       {"preempt-at", true},
+                                 {"preempt-rate", true}, {"preempt-trace", true},
+                                 {"trace-speed", true}, {"seed", true},
+                                 {"dry-run", false}};
+  for (const FlagSpec& f : JobFileFlags()) flags.push_back(f);
+  auto parsed = ParseArgs(args, flags);
   if (!parsed.ok()) return Fail(parsed.status().message(), 2);
   if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
   const std::string file = parsed->positional[0];
-  auto spec = LoadJobSpec(file);
+  auto spec = LoadJobFileWithFlags(file, *parsed);
   if (!spec.ok()) return Fail(spec.status().message(), 2);
   if (auto c = parsed->Get("cloud")) spec->cloud = *c;
   CloudParams cloud_params = CloudParamsFor(*spec);
@@ -206,7 +205,7 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   job.name = spec->name;
   job.cloud = spec->cloud;
   job.spec_path = fs::absolute(file).string();
-  job.spec_text = ReadFile(file).value();
+  job.spec_text = SpecTextToStore(*spec, file, *parsed);
   std::string results = parsed->Get("results").value_or(std::string(kDefaultResultsRoot) + "/" +
                                                         job.name + "-" + job.id);
   job.results_dir = fs::absolute(results).lexically_normal().string();
@@ -232,6 +231,7 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
     ProcessOptions p;
     p.argv = {ctx.self_exe, "_drive", job.id};
     p.env["SPOTRUN_HOME"] = ctx.home;
+    if (!spec->secrets.empty()) p.env[kSecretsEnv] = EncodeSecrets(spec->secrets);
     p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
     // This process owns the job until the detached controller takes it over.
     if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
@@ -253,7 +253,9 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   TerminalReporter reporter(&ctx.clock);
   auto mirror = MakeCheckpointMirror(ctx, *spec, job.id);
   if (!mirror.ok()) return Fail(file + ": checkpoint.store: " + mirror.status().message(), 2);
-  auto state = DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get()), job.id);
+  ControllerContext controller = MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get());
+  controller.secrets = spec->secrets;
+  auto state = DriveJob(controller, job.id);
   if (!state.ok()) return Fail(state.status().ToString(), 1);
   PrintOutcome(ctx, job.id);
   return ExitCodeFor(*state);
@@ -274,8 +276,9 @@ int CmdDrive(CliContext& ctx, const Args& args) {
   if (!mirror.ok()) return Fail(mirror.status().message(), 1);
   InstallSignalHandlers();
   SilentReporter reporter;
-  auto state =
-      DriveJob(MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get()), job->id);
+  ControllerContext controller = MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get());
+  controller.secrets = TakeSecretsFromEnv();
+  auto state = DriveJob(controller, job->id);
   if (!state.ok()) return Fail(state.status().ToString(), 1);
   return ExitCodeFor(*state);
 }

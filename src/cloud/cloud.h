@@ -33,6 +33,8 @@ struct LaunchRequest {
   std::string image;
   std::string image_owner;  // Owner of a name pattern in `image` (id or alias, "amazon").
   std::string ssh_user;     // Login user; empty = the image's.
+  // TCP port ranges (first, last) opened to the caller's address, besides SSH.
+  std::vector<std::pair<int, int>> ports;
   std::map<std::string, std::string> tags;
   std::string user_data;
   // Idempotency key: launching twice with one token yields one instance.

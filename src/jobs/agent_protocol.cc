@@ -8,9 +8,28 @@ namespace spotrun {
 
 using nlohmann::json;
 
+std::map<std::string, std::string> SkyPilotEnv(const std::string& job_name,
+                                               const std::string& job_id,
+                                               const AttemptConfig& attempt) {
+  const std::string task_id = "sky-" + job_id + "_" + job_name;
+  const std::string ips = attempt.node_ip.empty() ? "127.0.0.1" : attempt.node_ip;
+  const json cluster = {{"cluster_name", job_name + "-" + job_id},
+                        {"cloud", attempt.cloud},
+                        {"region", attempt.region},
+                        {"zone", attempt.zone},
+                        {"num_nodes", 1}};
+  return {{"SKYPILOT_TASK_ID", task_id},       {"SKYPILOT_SPOT_RUN_ID", task_id},
+          {"SKYPILOT_NODE_RANK", "0"},         {"SKY_NODE_RANK", "0"},
+          {"SKYPILOT_SETUP_NODE_RANK", "0"},   {"SKYPILOT_NUM_NODES", "1"},
+          {"SKYPILOT_NODE_IPS", ips},          {"SKY_NODE_IPS", ips},
+          {"SKYPILOT_SETUP_NODE_IPS", ips},    {"SKYPILOT_NUM_GPUS_PER_NODE", std::to_string(attempt.gpus)},
+          {"SKYPILOT_CLUSTER_INFO", cluster.dump()}};
+}
+
 std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
                             const std::string& job_id, const AttemptConfig& attempt) {
-  json env = spec.envs;
+  json env = SkyPilotEnv(spec.name, job_id, attempt);
+  for (const auto& [k, v] : spec.envs) env[k] = v;
   env["SPOTRUN_JOB_ID"] = job_id;
   env["SPOTRUN_ATTEMPT"] = std::to_string(attempt.attempt);
   json url_inputs = json::array();
@@ -46,7 +65,9 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"outputs", outputs},
               {"grace_seconds", spec.recovery.grace_period_s},
               {"accelerator", spec.resources.accelerator},
-              {"accelerator_count", spec.resources.accelerator_count}};
+              {"accelerator_count", spec.resources.accelerator_count},
+              {"secrets_file", layout.root + "/secrets.env"},
+              {"sky_workdir", "sky_workdir"}};
   return cfg.dump(2);
 }
 

@@ -21,7 +21,17 @@ struct AttemptConfig {
   std::string stop_at_reason;    // "budget.max_duration reached" / "budget.max_cost reached"
   std::string shutdown_command;  // How the instance terminates itself.
   int snapshot_base = 0;         // Generation of the checkpoint restored; snapshots count on.
+  // Where the attempt runs, for the SKYPILOT_* variables (docs/skypilot.md).
+  std::string cloud, region, zone;
+  std::string node_ip = "127.0.0.1";  // The instance's address.
+  int gpus = 0;                       // Accelerators on the instance.
 };
+
+// The SKYPILOT_* variables (and their older names) setup and run see: one
+// node, rank 0, a task id that stays the same across preemptions.
+std::map<std::string, std::string> SkyPilotEnv(const std::string& job_name,
+                                               const std::string& job_id,
+                                               const AttemptConfig& attempt);
 
 // The agent's config.json for one attempt of a job.
 std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,

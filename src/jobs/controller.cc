@@ -38,18 +38,27 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
   return Status::Ok();
 }
 
+Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources) {
+  std::vector<Offer> all;
+  for (const std::string& region : RegionsOf(resources, cloud.DefaultRegion())) {
+    auto offers = cloud.Offers(region);
+    if (!offers.ok()) return offers.status();
+    all.insert(all.end(), offers->begin(), offers->end());
+  }
+  return all;
+}
+
 std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {
   const std::string region =
       spec_.resources.region.empty() ? ctx_.cloud->DefaultRegion() : spec_.resources.region;
-  auto offers = ctx_.cloud->Offers(region);
+  auto offers = OffersFor(*ctx_.cloud, spec_.resources);
   if (!offers.ok()) {
     *why_none = offers.status().message();
     return {};
   }
   std::vector<Candidate> out = RankCandidates(spec_.resources, region, *offers, why_none);
   if (spec_.resources.use_spot && spec_.recovery.on_demand_fallback) {
-    Resources on_demand = spec_.resources;
-    on_demand.use_spot = false;
+    Resources on_demand = WithMarket(spec_.resources, false);
     for (auto& c : RankCandidates(on_demand, region, *offers, nullptr)) out.push_back(c);
   }
   if (history_.empty()) return out;
@@ -73,9 +82,8 @@ std::vector<Candidate> JobDriver::CandidatesIn(Market market, std::string* why_n
     // A deadline policy may choose on-demand even without the fallback.
     const std::string region =
         spec_.resources.region.empty() ? ctx_.cloud->DefaultRegion() : spec_.resources.region;
-    Resources on_demand = spec_.resources;
-    on_demand.use_spot = false;
-    auto offers = ctx_.cloud->Offers(region);
+    Resources on_demand = WithMarket(spec_.resources, false);
+    auto offers = OffersFor(*ctx_.cloud, on_demand);
     if (offers.ok()) all = RankCandidates(on_demand, region, *offers, why_none);
   }
   std::vector<Candidate> out;
@@ -159,18 +167,22 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
   req.zone = c.offer.zone;
   req.market = c.market;
   req.max_price = c.max_price;
-  req.disk_size_gb = spec_.resources.disk_size_gb;
-  req.image = spec_.resources.image;
-  req.image_owner = spec_.resources.image_owner;
-  req.ssh_user = spec_.resources.ssh_user;
+  const Resources& r = ResourcesOf(spec_.resources, c);
+  req.disk_size_gb = r.disk_size_gb;
+  req.image = r.image;
+  req.image_owner = r.image_owner;
+  req.ssh_user = r.ssh_user;
+  req.ports = r.ports;
   req.client_token = client_token;
-  req.cpus = spec_.resources.cpus;
-  req.memory_gib = spec_.resources.memory_gib;
-  req.accelerator = spec_.resources.accelerator;
-  req.accelerator_count = spec_.resources.accelerator_count;
-  req.tags = {{kTagManagedBy, "spotrun"},
-              {kTagJobId, job_.id},
-              {kTagAttempt, std::to_string(attempt_.number)}};
+  req.cpus = r.cpus;
+  req.memory_gib = r.memory_gib;
+  req.accelerator = r.accelerator;
+  req.accelerator_count = r.accelerator_count;
+  req.tags = r.labels;  // The job's labels; spotrun's own keys win.
+  req.tags[kTagManagedBy] = "spotrun";
+  req.tags[kTagJobId] = job_.id;
+  req.tags[kTagAttempt] = std::to_string(attempt_.number);
+  gpus_ = c.offer.accelerator_count;
   auto inst = ctx_.cloud->Launch(req);
   if (!inst.ok()) {
     attempt_.outcome = "launch-failed";

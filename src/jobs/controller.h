@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "cloud/object_store.h"
 #include "jobs/reporter.h"
 #include "policy/policy.h"
+#include "spec/job_spec.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -50,6 +52,9 @@ struct ControllerContext {
   // Whether `spotrun cancel` (another process) can ask through the store; a
   // replay's in-memory store is open to no one else, so it does not look.
   bool watch_cancel_requests = true;
+  // Values of the job's secrets (JobSpec::secrets), held in memory only: they
+  // reach the instance in a 0600 file the agent reads and deletes at start.
+  std::map<std::string, std::string> secrets;
   // True once the user asked to stop (Ctrl-C); checked at every poll.
   std::function<bool()> interrupted = [] { return false; };
 };
@@ -58,6 +63,10 @@ struct ControllerContext {
 // the final state. Errors of the cloud or host end the job FAILED, with the
 // reason in JobRecord::message; only store failures are returned as Status.
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
+
+// The offers of every region `resources` (or one of its alternatives) names,
+// the cloud's default region for those that name none.
+Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources);
 
 // Path of the local copy of one attempt's log (what `spotrun logs` prints).
 std::string LocalAttemptLogPath(const std::string& jobs_dir, const std::string& job_id,

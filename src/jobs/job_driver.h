@@ -70,6 +70,8 @@ class JobDriver {
   std::vector<Candidate> CandidatesToTry(std::string* why_none);
   Status LaunchCandidate(const Candidate& c, const std::string& client_token);
   Status WaitRunning();
+  // Sends ctx_.secrets to the instance (layout root/secrets.env, mode 0600).
+  Status PushSecrets();
   Status SetUp();
   // What the workdir upload leaves out: the results directories of every job
   // in the store that lie inside the workdir (upload_excludes.h).
@@ -143,6 +145,7 @@ class JobDriver {
   double last_decision_ = 0;
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   bool agent_staged_ = false;    // The agent script is in the staging directory.
+  int gpus_ = -1;                // Accelerators of the instance launched; -1 = not known.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   int gpus_noted_attempt_ = 0;   // The attempt whose GPUS event is stored.
   std::string agent_died_in_;    // The phase the agent stopped in (kAgentDied).

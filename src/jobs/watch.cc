@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <filesystem>
+#include <unistd.h>
+#include <stdlib.h>
 
 #include "jobs/job_driver.h"
 #include "jobs/s3_checkpoint_mirror.h"
@@ -11,6 +14,23 @@
 #include "util/fs.h"
 
 namespace spotrun {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A value on one line: '\\' and newlines escaped (the agent undoes it).
+std::string EscapeLine(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string JobDriver::AttemptLogPath() const {
   return LocalAttemptLogPath(ctx_.options.jobs_dir, job_.id, attempt_.number);
@@ -21,6 +41,11 @@ AttemptConfig JobDriver::MakeAttemptConfig() const {
   c.attempt = attempt_.number;
   c.shutdown_command = ctx_.cloud->SelfTerminateCommand(instance_);
   c.snapshot_base = checkpoints_.Current().generation;
+  c.cloud = ctx_.cloud->Name();
+  c.region = instance_.region;
+  c.zone = instance_.zone;
+  if (!instance_.address.empty()) c.node_ip = instance_.address;
+  c.gpus = gpus_ >= 0 ? gpus_ : spec_.resources.accelerator_count;
   if (spec_.budget.max_duration_s) {
     c.stop_at = job_.created_at + *spec_.budget.max_duration_s;
     c.stop_at_reason = "budget.max_duration reached";
@@ -49,13 +74,18 @@ Status JobDriver::SetUp() {
                                             std::string(*EmbeddedFile("agent/spotrun_agent.py"))));
     agent_staged_ = true;
   }
-  ctx_.reporter->Note("uploading " + spec_.workdir);
-  SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, WorkdirExcludes()));
+  if (!spec_.workdir.empty()) {  // workdir: false uploads nothing.
+    ctx_.reporter->Note("uploading " + spec_.workdir);
+    SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, WorkdirExcludes()));
+  }
   for (const auto& in : spec_.inputs) {
     if (in.is_url) continue;
     ctx_.reporter->Note("uploading input " + in.source + " -> " + in.remote);
-    SPOTRUN_RETURN_IF_ERROR(host_->Push(in.source, layout_.workdir + "/" + in.remote, {}));
+    const bool home = in.remote.rfind("~/", 0) == 0;
+    const std::string dest = home ? in.remote.substr(2) : layout_.workdir + "/" + in.remote;
+    SPOTRUN_RETURN_IF_ERROR(host_->Push(in.source, dest, {}));
   }
+  SPOTRUN_RETURN_IF_ERROR(PushSecrets());
   SPOTRUN_RETURN_IF_ERROR(FetchMirroredCheckpoint());
   auto restored = checkpoints_.Restore(*host_, layout_.CheckpointDir(spec_.checkpoint.dir));
   if (!restored.ok()) return restored.status();
@@ -93,6 +123,28 @@ Status JobDriver::SetUpRetried() {
     s = SetUp();
   }
   return s;
+}
+
+Status JobDriver::PushSecrets() {
+  if (spec_.secrets.empty()) return Status::Ok();
+  if (ctx_.secrets.empty()) {
+    return InvalidArgument(
+        "the job's secrets were held in memory by the controller that launched it, which is "
+        "gone; launch the job again");
+  }
+  // The file exists on this machine only while it is copied, outside
+  // SPOTRUN_HOME, readable by this user alone; the agent deletes its copy.
+  std::string path = (fs::temp_directory_path() / "spotrun-secrets-XXXXXX").string();
+  const int fd = mkstemp(path.data());
+  if (fd < 0) return Internal("cannot create a temporary file for the job's secrets");
+  std::string body;
+  for (const auto& [key, value] : ctx_.secrets) body += key + "=" + EscapeLine(value) + "\n";
+  const bool written = write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+  close(fd);
+  Status pushed = written ? host_->Push(path, layout_.root + "/secrets.env", {})
+                          : Internal("cannot write the job's secrets");
+  unlink(path.c_str());
+  return pushed;
 }
 
 bool JobDriver::Stopping() {

@@ -13,8 +13,11 @@ std::string Misfit(const Resources& r, const std::string& region, const Offer& o
   if (o.region != region) return "region";
   if (!r.zone.empty() && o.zone != r.zone) return "zone";
   if (!r.instance_type.empty() && o.instance_type != r.instance_type) return "instance_type";
-  if (o.vcpus < r.cpus) return "cpus";
-  if (o.memory_gib < r.memory_gib) return "memory";
+  if (o.vcpus < r.cpus || (r.cpus_exact && o.vcpus != r.cpus)) return "cpus";
+  if (o.memory_gib < r.memory_gib || (r.memory_exact && o.memory_gib != r.memory_gib)) {
+    return "memory";
+  }
+  if (o.memory_gib < r.memory_per_cpu * o.vcpus) return "memory";
   if (r.accelerator_count > 0 &&
       (!EqualsNoCase(o.accelerator, r.accelerator) || o.accelerator_count < r.accelerator_count)) {
     return "accelerators";
@@ -30,10 +33,68 @@ std::string Misfit(const Resources& r, const std::string& region, const Offer& o
   return "";
 }
 
+bool Cheaper(const Candidate& a, const Candidate& b) {
+  if (a.price != b.price) return a.price < b.price;
+  if (a.offer.instance_type != b.offer.instance_type) {
+    return a.offer.instance_type < b.offer.instance_type;
+  }
+  return a.offer.zone < b.offer.zone;
+}
+
+// An offer two alternatives share is kept once, for the first.
+bool Seen(const std::vector<Candidate>& out, const Candidate& c) {
+  return std::any_of(out.begin(), out.end(), [&](const Candidate& x) {
+    return x.offer.instance_type == c.offer.instance_type && x.offer.zone == c.offer.zone &&
+           x.market == c.market;
+  });
+}
+
+std::vector<Candidate> RankAlternatives(const Resources& r, const std::string& default_region,
+                                        const std::vector<Offer>& offers, std::string* why_none) {
+  std::vector<Candidate> out;
+  std::string why;
+  for (size_t i = 0; i < r.any_of.size(); ++i) {
+    std::string why_this;
+    for (Candidate c : RankCandidates(r.any_of[i], default_region, offers, &why_this)) {
+      c.alternative = static_cast<int>(i);
+      if (!Seen(out, c)) out.push_back(c);
+    }
+    if (why.empty()) why = why_this;
+  }
+  if (!r.ordered) std::stable_sort(out.begin(), out.end(), Cheaper);
+  if (out.empty() && why_none) *why_none = "no alternative fits: " + why;
+  return out;
+}
+
 }  // namespace
+
+const Resources& ResourcesOf(const Resources& resources, const Candidate& c) {
+  if (c.alternative < 0 || c.alternative >= static_cast<int>(resources.any_of.size())) {
+    return resources;
+  }
+  return resources.any_of[c.alternative];
+}
+
+std::vector<std::string> RegionsOf(const Resources& r, const std::string& default_region) {
+  std::vector<std::string> out;
+  auto add = [&](const Resources& x) {
+    const std::string region = x.region.empty() ? default_region : x.region;
+    if (std::find(out.begin(), out.end(), region) == out.end()) out.push_back(region);
+  };
+  if (r.any_of.empty()) add(r);
+  for (const Resources& x : r.any_of) add(x);
+  return out;
+}
+
+Resources WithMarket(Resources r, bool spot) {
+  r.use_spot = spot;
+  for (Resources& x : r.any_of) x.use_spot = spot;
+  return r;
+}
 
 std::vector<Candidate> RankCandidates(const Resources& r, const std::string& default_region,
                                       const std::vector<Offer>& offers, std::string* why_none) {
+  if (!r.any_of.empty()) return RankAlternatives(r, default_region, offers, why_none);
   const std::string region = r.region.empty() ? default_region : r.region;
   std::vector<Candidate> out;
   std::map<std::string, int> misfits;
@@ -50,13 +111,7 @@ std::vector<Candidate> RankCandidates(const Resources& r, const std::string& def
     c.max_price = r.max_price ? *r.max_price : o.on_demand_price;
     out.push_back(std::move(c));
   }
-  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.price != b.price) return a.price < b.price;
-    if (a.offer.instance_type != b.offer.instance_type) {
-      return a.offer.instance_type < b.offer.instance_type;
-    }
-    return a.offer.zone < b.offer.zone;
-  });
+  std::sort(out.begin(), out.end(), Cheaper);
   if (out.empty() && why_none) {
     std::ostringstream m;
     m << "no offer in " << region << " fits the job's resources";

@@ -17,12 +17,12 @@ bool IsEnvName(std::string_view name) {
 
 }  // namespace
 
-Status ParseEnvs(const SpecContext& ctx, const YAML::Node& node,
-                 std::map<std::string, std::string>* out) {
+Status ParseEnvs(const SpecContext& ctx, const YAML::Node& node, std::string_view section,
+                 std::map<std::string, std::string>* out, std::map<std::string, int>* required) {
   std::vector<Entry> entries;
-  SPOTRUN_RETURN_IF_ERROR(ReadMapping(ctx, node, "envs", &entries));
+  SPOTRUN_RETURN_IF_ERROR(ReadMapping(ctx, node, section, &entries));
   for (const Entry& entry : entries) {
-    const std::string field = FieldPath("envs", entry.key);
+    const std::string field = FieldPath(section, entry.key);
     if (!IsEnvName(entry.key)) {
       return ErrorAt(ctx, entry.key_node, field,
                      Quoted(entry.key) +
@@ -33,7 +33,10 @@ Status ParseEnvs(const SpecContext& ctx, const YAML::Node& node,
       return ErrorAt(ctx, entry.value, field,
                      "expected a string, number or bool, got " + DescribeType(entry.value));
     }
-    (*out)[entry.key] = entry.value.IsNull() ? "" : entry.value.Scalar();
+    const std::string value = entry.value.IsNull() ? "" : entry.value.Scalar();
+    (*out)[entry.key] = value;
+    // No value: the variable must be given at launch (`--env KEY=VALUE`).
+    if (value.empty()) (*required)[entry.key] = LineOf(entry.key_node);
   }
   return Status::Ok();
 }

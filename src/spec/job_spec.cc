@@ -10,6 +10,7 @@
 
 #include "policy/registry.h"
 #include "spec/sections.h"
+#include "spec/skypilot.h"
 #include "spec/spec_reader.h"
 #include "util/cidr.h"
 #include "util/did_you_mean.h"
@@ -47,7 +48,10 @@ std::string DefaultName(const std::filesystem::path& dir) {
   return IsValidName(name) ? name : "job";
 }
 
-Status ReadName(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
+}  // namespace
+
+namespace spec {
+Status ReadJobName(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
   std::string name;
   SPOTRUN_RETURN_IF_ERROR(spec::ReadString(ctx, node, "name", &name));
   if (node.IsNull()) return Status::Ok();
@@ -60,6 +64,9 @@ Status ReadName(const SpecContext& ctx, const YAML::Node& node, std::string* out
   *out = name;
   return Status::Ok();
 }
+}  // namespace spec
+
+namespace {
 
 Status ReadCloud(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
   std::string cloud = *out;
@@ -129,9 +136,9 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
   bool has_run = false;
   YAML::Node deadline_node, policy_node;
   bool has_policy = false;
-  const std::array<FieldParser, 15> parsers = {
+  const std::array<FieldParser, 16> parsers = {
       FieldParser{"name", [&](const Entry& e,
-                              const std::string&) { return ReadName(ctx, e.value, &spec->name); }},
+                              const std::string&) { return spec::ReadJobName(ctx, e.value, &spec->name); }},
       FieldParser{"cloud",
                   [&](const Entry& e, const std::string&) {
                     return ReadCloud(ctx, e.value, &spec->cloud);
@@ -140,7 +147,14 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
               [&](const YAML::Node& n) { return ParseResources(ctx, n, &spec->resources); }),
       Section("workdir", [&](const YAML::Node& n) { return ParseWorkdir(ctx, n, &spec->workdir); }),
       Section("inputs", [&](const YAML::Node& n) { return ParseInputs(ctx, n, &spec->inputs); }),
-      Section("envs", [&](const YAML::Node& n) { return ParseEnvs(ctx, n, &spec->envs); }),
+      Section("envs",
+              [&](const YAML::Node& n) {
+                return ParseEnvs(ctx, n, "envs", &spec->envs, &spec->required_envs);
+              }),
+      Section("secrets",
+              [&](const YAML::Node& n) {
+                return ParseEnvs(ctx, n, "secrets", &spec->secrets, &spec->required_envs);
+              }),
       FieldParser{"setup",
                   [&](const Entry& e, const std::string& f) {
                     return spec::ReadScript(ctx, e.value, f, &spec->setup);
@@ -195,13 +209,15 @@ Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string&
     return spec::ErrorAtMark(ctx, e.mark, "", "YAML syntax error: " + e.msg);
   }
   if (docs.size() > 1) {
+    // A SkyPilot pipeline (several tasks) is refused here too.
     return ErrorAt(ctx, docs[1], "",
                    "the file holds more than one YAML document; a job file is one document");
   }
   return docs.empty() ? YAML::Node() : docs.front();
 }
 
-Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text) {
+Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text,
+                              SpecFormat format) {
   Result<YAML::Node> root = LoadSingleDocument(ctx, text);
   if (!root.ok()) return root.status();
   if (root->IsNull()) {
@@ -214,6 +230,12 @@ Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text) {
   }
   JobSpec spec;
   spec.name = DefaultName(ctx.base_dir);
+  if (format == SpecFormat::kSkyPilot ||
+      (format == SpecFormat::kAuto && spec::LooksLikeSkyPilot(*root))) {
+    spec.format = static_cast<int>(SpecFormat::kSkyPilot);
+    SPOTRUN_RETURN_IF_ERROR(spec::ParseSkyPilot(ctx, *root, &spec));
+    return spec;
+  }
   spec.workdir = ctx.base_dir.string();
   SPOTRUN_RETURN_IF_ERROR(ParseRoot(ctx, *root, &spec));
   return spec;
@@ -221,12 +243,14 @@ Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text) {
 
 }  // namespace
 
-Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path) {
+Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path,
+                             const ParseOptions& options) {
   std::error_code ec;
   const std::filesystem::path file = std::filesystem::absolute(path, ec).lexically_normal();
-  SpecContext ctx{path, path.empty() ? std::filesystem::current_path(ec) : file.parent_path()};
+  SpecContext ctx{path, path.empty() ? std::filesystem::current_path(ec) : file.parent_path(),
+                  options.env_overrides};
   try {
-    Result<JobSpec> spec = ParseDocument(ctx, text);
+    Result<JobSpec> spec = ParseDocument(ctx, text, options.format);
     if (spec.ok() && !path.empty()) spec->source_path = file.string();
     return spec;
   } catch (const YAML::Exception& e) {
@@ -235,7 +259,7 @@ Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path) {
   }
 }
 
-Result<JobSpec> LoadJobSpec(const std::string& path) {
+Result<JobSpec> LoadJobSpec(const std::string& path, const ParseOptions& options) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return InvalidArgument(path + ": is a directory, not a job file");
@@ -245,7 +269,7 @@ Result<JobSpec> LoadJobSpec(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return InvalidArgument(path + ": cannot read job file");
-  return ParseJobSpec(text.str(), path);
+  return ParseJobSpec(text.str(), path, options);
 }
 
 }  // namespace spotrun

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,20 @@ struct Resources {
   std::string image_owner;
   // Login user on the instance; empty = the image's (ubuntu, ec2-user...).
   std::string ssh_user;
+  // `cpus: "=4"` / `memory: "=16G"`: exactly that much, not at least. Default: at least.
+  bool cpus_exact = false;
+  bool memory_exact = false;
+  // `memory: "4x"`: at least this many GiB per vCPU of the instance; 0 = unused.
+  double memory_per_cpu = 0;
+  // TCP ports (or ranges, first..last) opened on the instance. Default: none.
+  std::vector<std::pair<int, int>> ports;
+  // Tags put on the instance (and its volume). Default: none.
+  std::map<std::string, std::string> labels;
+  // Alternatives: when not empty, the job may run on any of these resource
+  // sets (each a full Resources, defaults already applied from the outer one);
+  // `ordered` = tried in the written order, else cheapest offer first.
+  std::vector<Resources> any_of;
+  bool ordered = false;
 };
 
 // One input: a file or directory placed on the instance before setup.
@@ -116,6 +131,14 @@ struct JobSpec {
   std::vector<InputSpec> inputs;
   // Environment variables given to setup and run.
   std::map<std::string, std::string> envs;
+  // Variables written without a value (`KEY:` / `KEY: null`) in envs or
+  // secrets: required, given at launch with `--env KEY=VALUE` (ApplyEnvOverrides).
+  // Maps the name to the line it was declared on.
+  std::map<std::string, int> required_envs;
+  // Secret variables for setup and run: like envs, but their values are held
+  // in memory only (never stored, logged or shown). Values may be empty until
+  // ApplyEnvOverrides fills them.
+  std::map<std::string, std::string> secrets;
   // Shell script run once per instance before `run`; empty = none.
   std::string setup;
   // Shell script that trains. Required.
@@ -133,6 +156,35 @@ struct JobSpec {
 
   // Where the spec came from (absolute path of the job file).
   std::string source_path;
+  // The file's format (SpecFormat::kSkyPilot when it was translated).
+  int format = 0;
+  // One line each: where the translation of a SkyPilot file changes meaning or
+  // leaves something out on purpose ("FILE:LINE: FIELD: what spotrun does").
+  std::vector<std::string> notes;
+};
+
+// Which job-file format to read. kAuto: SkyPilot's task format when the file
+// uses a key only SkyPilot has (docs/skypilot.md), else spotrun's own.
+enum class SpecFormat { kAuto = 0, kSpotrun = 1, kSkyPilot = 2 };
+// "auto" / "spotrun" / "skypilot" -> SpecFormat; nullopt for anything else.
+std::optional<SpecFormat> ParseSpecFormat(const std::string& name);
+
+// Reads `--env` flags: "KEY=VALUE" sets KEY, "KEY" takes the value of KEY in
+// `environ` (the caller's environment; an unset KEY is an error, one line).
+Result<std::map<std::string, std::string>> ResolveEnvFlags(
+    const std::vector<std::string>& flags, const std::map<std::string, std::string>& environ);
+
+// Applies resolved `--env` values: a KEY declared in `secrets` sets the
+// secret, any other sets envs. Then every required variable must have a
+// value; errors are one line naming the file, the line and the field
+// ("FILE:LINE:1: envs.KEY: required ...").
+Status ApplyEnvOverrides(const std::map<std::string, std::string>& values, JobSpec* spec);
+
+struct ParseOptions {
+  // Which format the file is in. Default: recognised by its keys.
+  SpecFormat format = SpecFormat::kAuto;
+  // Resolved `--env` values, which `${VAR}` in SkyPilot's file_mounts sees.
+  std::map<std::string, std::string> env_overrides;
 };
 
 // The names `resources.image` accepts besides an AMI id (cloud/aws resolves them).
@@ -149,11 +201,12 @@ inline constexpr const char* kImageAliases[] = {"ubuntu-22.04", "ubuntu-24.04", 
 // "FILE: why". Paths in the result are normalized: local ones (workdir, local
 // input sources) absolute, remote ones and output destinations relative.
 // Reads the disk to check the workdir and local inputs; never throws.
-Result<JobSpec> LoadJobSpec(const std::string& path);
+Result<JobSpec> LoadJobSpec(const std::string& path, const ParseOptions& options = {});
 
 // Same, from text already in memory; `path` is used in messages and to
 // resolve relative paths (an empty `path` resolves them against the current
 // directory and leaves source_path empty).
-Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path);
+Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path,
+                             const ParseOptions& options = {});
 
 }  // namespace spotrun

@@ -11,20 +11,6 @@ namespace spotrun::spec {
 
 namespace {
 
-Status ReadMemory(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                  double* out) {
-  if (node.IsNull()) return Status::Ok();
-  const std::optional<double> gib = node.IsScalar() ? ParseMemoryGib(node.Scalar()) : std::nullopt;
-  if (!gib) {
-    const std::string got = node.IsScalar() ? Quoted(node.Scalar()) : DescribeType(node);
-    return ErrorAt(ctx, node, field,
-                   "expected a size such as 16, \"16G\", \"16GiB\" or \"512M\", got " + got);
-  }
-  SPOTRUN_RETURN_IF_ERROR(CheckRange(ctx, node, field, *gib, kMemoryGibRange));
-  *out = *gib;
-  return Status::Ok();
-}
-
 bool IsAcceleratorName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -147,20 +133,39 @@ Status ReadDuration(const SpecContext& ctx, const YAML::Node& node, const std::s
   return Status::Ok();
 }
 
-Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources* out) {
+namespace {
+
+// One resource set at `field` ("resources", or "resources.any_of[0]").
+// Alternatives are read last, over the set's other fields.
+Status ParseResourceSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                        bool top, Resources* out) {
   auto string_field = [&](std::string_view key, std::string* target) {
     return FieldParser{key, [&ctx, target](const Entry& e, const std::string& f) {
                          return ReadString(ctx, e.value, f, target);
                        }};
   };
-  const std::array<FieldParser, 11> parsers = {
+  YAML::Node alternatives;
+  std::string alternatives_field;
+  auto alternatives_parser = [&](std::string_view key, bool ordered) {
+    return FieldParser{key, [&, ordered](const Entry& e, const std::string& f) {
+                         if (!top) return ErrorAt(ctx, e.key_node, f, "alternatives do not nest");
+                         if (!alternatives_field.empty()) {
+                           return ErrorAt(ctx, e.key_node, f, "give any_of or ordered, not both");
+                         }
+                         alternatives = e.value;
+                         alternatives_field = f;
+                         out->ordered = ordered;
+                         return Status::Ok();
+                       }};
+  };
+  const std::array<FieldParser, 15> parsers = {
       FieldParser{"cpus",
                   [&](const Entry& e, const std::string& f) {
-                    return ReadNumber(ctx, e.value, f, kCpusRange, &out->cpus);
+                    return ReadCpus(ctx, e.value, f, out);
                   }},
       FieldParser{"memory",
                   [&](const Entry& e, const std::string& f) {
-                    return ReadMemory(ctx, e.value, f, &out->memory_gib);
+                    return ReadMemorySpec(ctx, e.value, f, false, out);
                   }},
       FieldParser{"accelerators",
                   [&](const Entry& e, const std::string& f) {
@@ -187,8 +192,29 @@ Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources*
                   [&](const Entry& e, const std::string& f) {
                     return ReadSshUser(ctx, e.value, f, &out->ssh_user);
                   }},
+      FieldParser{"ports",
+                  [&](const Entry& e, const std::string& f) {
+                    return ReadPorts(ctx, e.value, f, &out->ports);
+                  }},
+      FieldParser{"labels",
+                  [&](const Entry& e, const std::string& f) {
+                    return ReadLabels(ctx, e.value, f, &out->labels);
+                  }},
+      alternatives_parser("any_of", false),
+      alternatives_parser("ordered", true),
   };
-  return ParseFields(ctx, node, "resources", parsers);
+  SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, node, field, parsers));
+  if (alternatives_field.empty()) return Status::Ok();  // (A default Node tests true.)
+  auto read_one = [&ctx](const YAML::Node& n, const std::string& f, Resources* r) {
+    return ParseResourceSet(ctx, n, f, false, r);
+  };
+  return ReadAlternatives(ctx, alternatives, alternatives_field, *out, read_one, &out->any_of);
+}
+
+}  // namespace
+
+Status ParseResources(const SpecContext& ctx, const YAML::Node& node, Resources* out) {
+  return ParseResourceSet(ctx, node, "resources", true, out);
 }
 
 Status ParseBudget(const SpecContext& ctx, const YAML::Node& node, BudgetSpec* out) {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ namespace spotrun::spec {
 struct SpecContext {
   std::string file;                // The job file's path as the user wrote it.
   std::filesystem::path base_dir;  // Absolute, normalized directory of the job file.
+  // Resolved `--env` values (ParseOptions::env_overrides).
+  std::map<std::string, std::string> env_overrides;
 };
 
 // InvalidArgument "FILE:LINE:COLUMN: FIELD: message" with the 1-based position

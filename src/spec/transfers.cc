@@ -100,7 +100,23 @@ Status CheckClashes(const SpecContext& ctx, const YAML::Node& at, const std::str
 
 }  // namespace
 
+Status ReadInputRemote(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                       std::string* out) {
+  const bool home = node.IsScalar() && node.Scalar().rfind("~/", 0) == 0;
+  if (!home) return ReadInsidePath(ctx, node, field, kRemoteWorkdir, out);
+  const std::string rest = node.Scalar().substr(2);
+  if (std::optional<std::string> problem = InsidePathProblem(rest, "the home directory")) {
+    return ErrorAt(ctx, node, field, *problem);
+  }
+  *out = "~/" + NormalizeRelative(rest);
+  return Status::Ok();
+}
+
 Status ParseWorkdir(const SpecContext& ctx, const YAML::Node& node, std::string* out) {
+  if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "false") {
+    out->clear();  // Nothing to upload.
+    return Status::Ok();
+  }
   std::string text;
   SPOTRUN_RETURN_IF_ERROR(ReadString(ctx, node, "workdir", &text));
   if (text.empty()) return ErrorAt(ctx, node, "workdir", "must not be empty");
@@ -125,8 +141,7 @@ Status ParseInputs(const SpecContext& ctx, const YAML::Node& node, std::vector<I
     const std::string field = FieldPath("inputs", entry.key);
     InputSpec input;
     input.line = LineOf(entry.key_node);
-    SPOTRUN_RETURN_IF_ERROR(
-        ReadInsidePath(ctx, entry.key_node, field, kRemoteWorkdir, &input.remote));
+    SPOTRUN_RETURN_IF_ERROR(ReadInputRemote(ctx, entry.key_node, field, &input.remote));
     if (!remotes.insert(input.remote).second) {
       return ErrorAt(ctx, entry.key_node, field,
                      "'" + input.remote + "' is already the destination of another input");

@@ -56,7 +56,7 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
             At("3:3: checkpoint.path: unknown key; expected one of: store, dir, sync_interval"));
   EXPECT_EQ(Error("run: x\nflavour: big\n"),
             At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
+               "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
                "deadline, policy"));
 }
 
@@ -144,7 +144,7 @@ TEST_F(JobSpecErrorTest, DeepNestingIsAnErrorNotACrash) {
 TEST_F(JobSpecErrorTest, LineBreaksInKeysStayEscaped) {
   EXPECT_EQ(Error("run: x\n\"a\\nb\": 1\n"),
             At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
+               "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
                "deadline, policy"));
 }
 

@@ -145,7 +145,7 @@ Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {
   tags.emplace("Name", name);
   Result<std::string> key = EnsureKeyPair(client, name, tags, *public_key);
   if (!key.ok()) return key.status();
-  Result<std::string> group = EnsureSecurityGroup(client, name, tags, *cidr);
+  Result<std::string> group = EnsureSecurityGroup(client, name, tags, *cidr, request.ports);
   if (!group.ok()) return group.status();
 
   RunInstancesRequest run;

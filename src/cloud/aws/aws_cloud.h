@@ -130,7 +130,8 @@ class AwsCloud : public Cloud {
   Result<std::string> EnsureKeyPair(Ec2Client& client, const std::string& name, const Tags& tags,
                                     const std::string& public_key);
   Result<std::string> EnsureSecurityGroup(Ec2Client& client, const std::string& name,
-                                          const Tags& tags, const std::string& cidr);
+                                          const Tags& tags, const std::string& cidr,
+                                          const std::vector<std::pair<int, int>>& ports = {});
   // The checked SSH source range, found once when not configured (aws_cloud_ssh.cc).
   Result<std::string> SshCidr();
   // The key line to import for `request`'s job, "" for the key_dir mode.

@@ -45,7 +45,8 @@ Result<std::string> AwsCloud::EnsureKeyPair(Ec2Client& client, const std::string
 }
 
 Result<std::string> AwsCloud::EnsureSecurityGroup(Ec2Client& client, const std::string& name,
-                                                  const Tags& tags, const std::string& cidr) {
+                                                  const Tags& tags, const std::string& cidr,
+                                                  const std::vector<std::pair<int, int>>& ports) {
   Result<std::vector<SecurityGroup>> existing =
       client.DescribeSecurityGroups({{"group-name", {name}}});
   if (!existing.ok()) return existing.status();
@@ -61,7 +62,15 @@ Result<std::string> AwsCloud::EnsureSecurityGroup(Ec2Client& client, const std::
   IngressRule ssh;
   ssh.cidrs = {cidr};
   ssh.description = "spotrun ssh";
-  SPOTRUN_RETURN_IF_ERROR(client.AuthorizeSecurityGroupIngress(group_id, {ssh}));
+  std::vector<IngressRule> rules = {ssh};
+  for (const auto& [first, last] : ports) {  // The job's resources.ports, for the same address.
+    IngressRule port = ssh;
+    port.from_port = first;
+    port.to_port = last;
+    port.description = "spotrun job port";
+    rules.push_back(port);
+  }
+  SPOTRUN_RETURN_IF_ERROR(client.AuthorizeSecurityGroupIngress(group_id, rules));
   return group_id;
 }
 

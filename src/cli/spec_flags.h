@@ -1,0 +1,32 @@
+// The job file as the commands that take one read it: `--format` and `--env`
+// applied, translation notes printed (launch, estimate, convert).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "spec/job_spec.h"
+
+namespace spotrun {
+
+// The flags every command reading a job file accepts.
+std::vector<FlagSpec> JobFileFlags();
+
+// Loads `file` with the command's --format and --env flags; unless
+// `for_convert`, every required variable must then have a value, and each
+// translation note is printed to stderr ("spotrun: note: ..."). Errors are one line.
+Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& args,
+                                     bool for_convert = false);
+
+// What the store keeps for the job: the file as written, or for a translated
+// (SkyPilot) file or one given --env values, the equivalent spotrun job file
+// with those values (secret values never: they stay in memory).
+std::string SpecTextToStore(const JobSpec& spec, const std::string& file, const ParsedArgs& args);
+
+// Secrets handed to a detached controller through its environment, and back.
+inline constexpr const char* kSecretsEnv = "SPOTRUN_JOB_SECRETS";
+std::string EncodeSecrets(const std::map<std::string, std::string>& secrets);
+std::map<std::string, std::string> TakeSecretsFromEnv();
+
+}  // namespace spotrun
