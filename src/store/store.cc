@@ -45,6 +45,13 @@ void BindJob(Statement& s, const JobRecord& j) {
 constexpr const char* kStateNames[] = {"PENDING",   "PROVISIONING", "SETTING_UP", "RUNNING",
                                        "SUCCEEDED", "FAILED",       "CANCELLED"};
 
+// Whether a read works on `db` (a read-only WAL store may not: no -shm).
+bool Readable(sqlite3* db) {
+  Statement s(db, "PRAGMA user_version");
+  Status status;
+  return s.Step(&status) || status.ok();
+}
+
 }  // namespace
 
 const char* JobStateName(JobState s) { return kStateNames[static_cast<int>(s)]; }
@@ -81,6 +88,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     std::string err = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Internal("cannot open state store " + path + ": " + err);
+  }
+  if (sqlite3_db_readonly(db, "main") == 1 && !Readable(db)) {
+    // WAL needs a writable -shm beside the file: read what is there, unchanging.
+    sqlite3_close(db);
+    db = nullptr;
+    std::string uri = "file:";
+    for (char c : path) uri += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
+    uri += "?immutable=1";
+    if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK) {
+      std::string err = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Internal("cannot open state store " + path + ": " + err);
+    }
   }
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<Store> store(new Store(db));
