@@ -115,7 +115,7 @@ class Store {
   double created_at() const { return created_at_; }
   // Whether the file at path() is still the one opened and looks like an
   // SQLite file: fails (one line naming the file) once it was deleted,
-  // replaced, emptied, overwritten or truncated under this process, which
+  // replaced, emptied or overwritten under this process, which
   // would otherwise go on writing to a file no one else reads. OK for
   // ":memory:".
   Status CheckFile() const;

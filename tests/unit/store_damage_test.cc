@@ -155,11 +155,9 @@ TEST_F(StoreDamageTest, CheckFileSeesTheFileReplaced) {
   EXPECT_EQ(store->CheckFile().message(), "state store " + path_ + " was replaced by another file");
 }
 
-TEST_F(StoreDamageTest, CheckFileSeesTheFileOverwrittenOrTruncated) {
+TEST_F(StoreDamageTest, CheckFileSeesTheFileOverwrittenOrEmptied) {
   WriteStore(40);
   auto store = std::move(Store::Open(path_)).value();
-  fs::resize_file(path_, 4096);
-  EXPECT_EQ(store->CheckFile().message(), "state store " + path_ + " was truncated");
   { std::fstream(path_, std::ios::in | std::ios::out | std::ios::binary) << "garbage!"; }
   EXPECT_NE(store->CheckFile().message().find("no longer an SQLite file"), std::string::npos);
   fs::resize_file(path_, 0);
