@@ -10,6 +10,7 @@
 
 #include "catalog/catalog.h"
 #include "cli/context.h"
+#include "cli/orphan_sweep.h"
 #include "cloud/aws/aws_cloud.h"
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/public_address.h"
@@ -144,7 +145,9 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough) {
   auto last = ReadFile(stamp);
   if (!thorough && last.ok() && ctx.clock.Now() - std::atof(last->c_str()) < kSweepInterval) return;
   std::set<std::string> regions;
-  if (auto jobs = ctx.store->ListJobs(); jobs.ok()) {
+  if (!ctx.store) {
+    // No store (down --all over a broken one): every region this owner used is unknown.
+  } else if (auto jobs = ctx.store->ListJobs(); jobs.ok()) {
     for (const JobRecord& job : *jobs) {
       if (job.cloud != "aws") continue;
       auto attempts = ctx.store->Attempts(job.id);
@@ -161,10 +164,20 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough) {
   }
   // Stamped before, so that an unreachable AWS slows one command in ten minutes, not each.
   (void)WriteFileAtomic(stamp, std::to_string(ctx.clock.Now()));
-  auto removed = (*cloud)->SweepOwned({regions.begin(), regions.end()}, [&](const std::string& id) {
+  bool store_failed = false;
+  auto over = [&](const std::string& id, double launch_time) {
+    if (!ctx.store) return true;
     auto job = ctx.store->GetJob(id);
-    return !job.ok() || IsTerminal(job->state);
-  });
+    switch (JudgeTaggedInstance(job, launch_time, ctx.store->created_at())) {
+      case SweepVerdict::kSweep: return !store_failed;
+      case SweepVerdict::kOlderThanStore: return thorough && !store_failed;
+      case SweepVerdict::kKeep: return false;
+      case SweepVerdict::kStoreError: store_failed = true; return false;
+    }
+    return false;
+  };
+  auto removed = (*cloud)->SweepOwned({regions.begin(), regions.end()}, over);
+  if (store_failed) fprintf(stderr, "spotrun: state store error; AWS sweep stopped\n");
   if (!removed.ok()) {
     // Unasked for, a failure stays quiet: the user's own AWS commands report it.
     if (thorough) {

@@ -156,7 +156,9 @@ int RunCli(int argc, char** argv) {
   auto ctx = OpenContext();
   if (!ctx.ok()) {
     fprintf(stderr, "spotrun: %s\n", ctx.status().message().c_str());
-    return 1;
+    // The way out of a broken store: the cloud's tags say what is running.
+    auto bare = name == "down" && rest == Args{"--all"} ? OpenContext(false) : ctx.status();
+    return bare.ok() ? DownAllByTags(**bare) : 1;
   }
   if (name == "_drive") return CmdDrive(**ctx, rest);
   SweepOrphans(**ctx);

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 
 #include "cloud/aws/aws_config.h"
 #include "cloud/local/local_cloud.h"
@@ -37,7 +36,7 @@ int JobLookupFailed(const Status& status) {
   return status.code() == Code::kNotFound ? 2 : 1;
 }
 
-Result<std::unique_ptr<CliContext>> OpenContext() {
+Result<std::unique_ptr<CliContext>> OpenContext(bool with_store) {
   auto ctx = std::make_unique<CliContext>();
   if (const char* h = getenv("SPOTRUN_HOME"); h && *h) {
     ctx->home = h;
@@ -52,6 +51,7 @@ Result<std::unique_ptr<CliContext>> OpenContext() {
   ctx->self_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   ctx->env = aws::ProcessEnvironment();
   ctx->stdout_tty = isatty(STDOUT_FILENO) == 1;
+  if (!with_store) return ctx;
   auto store = Store::Open(ctx->home + "/state.db");
   if (!store.ok()) return store.status();
   ctx->store = std::move(store).value();
@@ -90,57 +90,6 @@ Status TerminateJobInstances(CliContext& ctx, const JobRecord& job, const std::s
     SPOTRUN_RETURN_IF_ERROR(ctx.store->UpsertAttempt(a));
   }
   return Status::Ok();
-}
-
-namespace {
-
-void SweepTagged(CliContext& ctx, const std::string& cloud_name) {
-  auto cloud = ctx.MakeCloud(cloud_name);
-  if (!cloud.ok()) return;
-  auto tagged = (*cloud)->ListTagged({{kTagManagedBy, "spotrun"}});
-  if (!tagged.ok()) return;
-  for (const Instance& inst : *tagged) {
-    auto it = inst.tags.find(kTagJobId);
-    auto job = ctx.store->GetJob(it == inst.tags.end() ? "" : it->second);
-    if (job.ok() && !IsTerminal(job->state)) continue;
-    if ((*cloud)->Terminate(inst.id).ok()) {
-      fprintf(stderr, "spotrun: terminated leftover instance %s\n", inst.id.c_str());
-    }
-  }
-}
-
-}  // namespace
-
-Status AdoptJob(CliContext& ctx, const JobRecord& job) {
-  auto claimed = ctx.store->ClaimController(job.id, job.controller_pid, job.controller_start,
-                                            getpid(), ProcessStartTicks(getpid()));
-  if (!claimed.ok()) return claimed.status();
-  if (!*claimed) return Status::Ok();  // Another spotrun process adopted it.
-  ProcessOptions p;
-  p.argv = {ctx.self_exe, "_drive", job.id};
-  p.env["SPOTRUN_HOME"] = ctx.home;
-  p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
-  auto pid = StartDetached(p);
-  if (!pid.ok()) return pid.status();
-  auto took = ctx.store->ClaimController(job.id, getpid(), ProcessStartTicks(getpid()), *pid,
-                                         ProcessStartTicks(*pid));
-  if (!took.ok()) return took.status();
-  fprintf(stderr, "spotrun: job %s (%s) lost its controller; a new one (pid %d) picked it up\n",
-          job.id.c_str(), job.name.c_str(), *pid);
-  return Status::Ok();
-}
-
-void SweepOrphans(CliContext& ctx, bool thorough) {
-  auto jobs = ctx.store->ListJobs();
-  if (!jobs.ok()) return;
-  for (const JobRecord& job : *jobs) {
-    if (IsTerminal(job.state) || ControllerAlive(job)) continue;
-    if (Status s = AdoptJob(ctx, job); !s.ok()) {
-      fprintf(stderr, "spotrun: job %s: %s\n", job.id.c_str(), s.ToString().c_str());
-    }
-  }
-  SweepTagged(ctx, "local");
-  SweepAwsOrphans(ctx, thorough);
 }
 
 }  // namespace spotrun

@@ -79,8 +79,14 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough);
 // the store itself failed.
 int JobLookupFailed(const Status& status);
 
-// Opens SPOTRUN_HOME and its state store.
-Result<std::unique_ptr<CliContext>> OpenContext();
+// Opens SPOTRUN_HOME and (unless !with_store) its state store.
+Result<std::unique_ptr<CliContext>> OpenContext(bool with_store = true);
+
+// `spotrun down --all` when the state store cannot be opened: terminates
+// every spotrun-tagged instance of this SPOTRUN_HOME's local cloud and of
+// this AWS owner, found by tags alone; 0 when every one went
+// (cli/orphan_sweep.cc). REQUIRES: ctx.store is null.
+int DownAllByTags(CliContext& ctx);
 
 // True when the process that drives `job` is alive.
 bool ControllerAlive(const JobRecord& job);
@@ -88,10 +94,13 @@ bool ControllerAlive(const JobRecord& job);
 // Picks up what a dead controller left behind: every unfinished job whose
 // controller is gone gets a new detached controller (`spotrun _drive`), which
 // re-attaches to its instance or relaunches; then spotrun-tagged instances
-// whose job is over or unknown are terminated (and, on AWS, their key pairs
-// and security groups: SweepAwsOrphans, every 10 minutes at most unless
-// `thorough`). Prints one line per action to stderr. Errors are reported, not
-// fatal.
+// whose job the store says is over, or does not know though it is older than
+// the instance, are terminated (and, on AWS, their key pairs and security
+// groups: SweepAwsOrphans, every 10 minutes at most unless `thorough`).
+// `thorough` (`down --all`) also ends instances older than the store.
+// A read-only store, or one that fails to answer, sweeps nothing (one line
+// says so). Prints one line per action to stderr. Errors are reported, not
+// fatal (cli/orphan_sweep.cc).
 void SweepOrphans(CliContext& ctx, bool thorough = false);
 
 // Terminates the instances of `job`'s open attempts and closes their billing.

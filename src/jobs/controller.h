@@ -61,7 +61,10 @@ struct ControllerContext {
 
 // Drives the job `job_id` (in the store, not terminal) to its end and returns
 // the final state. Errors of the cloud or host end the job FAILED, with the
-// reason in JobRecord::message; only store failures are returned as Status.
+// reason in JobRecord::message; only store failures are returned as Status,
+// and the instances are terminated then too. A store file deleted, replaced
+// or damaged under the job (Store::CheckFile) stops it: FAILED, "lost the
+// state store: ...".
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
 
 // The offers of every region `resources` (or one of its alternatives) names,

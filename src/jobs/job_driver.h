@@ -38,6 +38,9 @@ class JobDriver {
  public:
   JobDriver(const ControllerContext& ctx, JobRecord record, JobSpec spec);
   Result<JobState> Run();
+  // After Run failed (a store error): terminates, at the cloud only, the
+  // instances still up, so that nothing is left running and billing.
+  void Abandon();
 
  private:
   // Attempts.
@@ -100,8 +103,12 @@ class JobDriver {
   // With no checkpoint on this disk, takes the mirror's (a new controller
   // machine, a lost SPOTRUN_HOME).
   Status FetchMirroredCheckpoint();
-  // True once a cancel, Ctrl-C or a budget limit asks the job to stop.
+  // True once a cancel, Ctrl-C, a budget limit or the loss of the state
+  // store asks the job to stop.
   bool Stopping();
+  // Fails once the state store is gone or unreadable for this job (not when
+  // merely locked): the job is then invisible to every other spotrun process.
+  Status StoreLost();
 
   // Closes an interrupted or lost attempt before the relaunch.
   Status EndAttempt(AttemptEnd end);

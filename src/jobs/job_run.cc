@@ -18,7 +18,22 @@ Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_i
   auto spec = ParseJobSpec(rec->spec_text, rec->spec_path);
   if (!spec.ok()) return spec.status();
   JobDriver driver(ctx, *rec, *spec);
-  return driver.Run();
+  auto state = driver.Run();
+  if (!state.ok()) driver.Abandon();
+  return state;
+}
+
+void JobDriver::Abandon() {
+  for (const std::string& id :
+       {instance_.id, replacement_ ? replacement_->instance.id : std::string()}) {
+    if (id.empty()) continue;
+    Status s = ctx_.cloud->Terminate(id);
+    ctx_.reporter->Note(s.ok() ? "terminated " + id
+                               : "could not terminate " + id + ": " + s.message());
+  }
+  host_.reset();
+  instance_ = Instance{};
+  replacement_.reset();
 }
 
 Result<JobState> JobDriver::Run() {

@@ -147,6 +147,16 @@ Status JobDriver::PushSecrets() {
   return pushed;
 }
 
+Status JobDriver::StoreLost() {
+  SPOTRUN_RETURN_IF_ERROR(ctx_.store->CheckFile());
+  if (!ctx_.watch_cancel_requests) return Status::Ok();
+  auto asked = ctx_.store->CancelRequested(job_.id);
+  // A lock held past the busy timeout passes; a store that lost the job or
+  // cannot be read does not.
+  if (asked.ok() || asked.status().code() == Code::kUnavailable) return Status::Ok();
+  return asked.status();
+}
+
 bool JobDriver::Stopping() {
   if (!stop_reason_.empty()) return true;
   double spent = attempt_.Cost(ctx_.clock->Now());
@@ -154,6 +164,10 @@ bool JobDriver::Stopping() {
   if (ctx_.interrupted()) {
     stop_reason_ = "interrupted (Ctrl-C)";
     stop_state_ = JobState::kCancelled;
+  } else if (Status lost = StoreLost(); !lost.ok()) {
+    // No one can see or cancel this job any more: stop paying for it.
+    stop_reason_ = "lost the state store: " + lost.message();
+    stop_state_ = JobState::kFailed;
   } else if (auto asked = ctx_.watch_cancel_requests ? ctx_.store->CancelRequested(job_.id)
                                                      : Result<bool>(false);
              asked.ok() && *asked) {

@@ -50,13 +50,13 @@ Statement& Statement::Bind(int i, long long v) {
 }
 
 bool Statement::Step(Status* status) {
-  if (!stmt_) {
-    *status = Internal(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
-    return false;
-  }
-  int rc = sqlite3_step(stmt_);
+  int rc = stmt_ ? sqlite3_step(stmt_) : sqlite3_errcode(db_);
   if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) *status = Internal(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  if (rc == SQLITE_DONE) return false;
+  std::string msg = std::string(stmt_ ? "sqlite: " : "sqlite prepare: ") + sqlite3_errmsg(db_);
+  // A lock held too long (past the busy timeout) passes; damage does not.
+  const bool locked = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+  *status = locked ? Unavailable(msg) : Internal(msg);
   return false;
 }
 

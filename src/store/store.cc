@@ -1,55 +1,15 @@
 #include "store/store.h"
 
-#include <algorithm>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <fstream>
+
+#include "store/schema.h"
 #include "store/statement.h"
 
 namespace spotrun {
 namespace {
-
-// The schema, version 1. docs/state-store.md describes every column.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  state TEXT NOT NULL,
-  cloud TEXT NOT NULL,
-  spec_path TEXT NOT NULL,
-  spec_text TEXT NOT NULL,
-  results_dir TEXT NOT NULL,
-  created_at REAL NOT NULL,
-  updated_at REAL NOT NULL,
-  controller_pid INTEGER NOT NULL DEFAULT 0,
-  controller_start INTEGER NOT NULL DEFAULT 0,
-  cancel_requested INTEGER NOT NULL DEFAULT 0,
-  message TEXT NOT NULL DEFAULT '',
-  exit_code INTEGER NOT NULL DEFAULT -1
-);
-CREATE TABLE IF NOT EXISTS attempts (
-  job_id TEXT NOT NULL REFERENCES jobs(id),
-  number INTEGER NOT NULL,
-  client_token TEXT NOT NULL,
-  instance_id TEXT NOT NULL DEFAULT '',
-  instance_type TEXT NOT NULL DEFAULT '',
-  region TEXT NOT NULL DEFAULT '',
-  zone TEXT NOT NULL DEFAULT '',
-  market TEXT NOT NULL DEFAULT '',
-  price_per_hour REAL NOT NULL DEFAULT 0,
-  on_demand_price_per_hour REAL NOT NULL DEFAULT 0,
-  started_at REAL NOT NULL DEFAULT 0,
-  ended_at REAL NOT NULL DEFAULT 0,
-  outcome TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (job_id, number)
-);
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  job_id TEXT NOT NULL,
-  at REAL NOT NULL,
-  kind TEXT NOT NULL,
-  detail TEXT NOT NULL
-);
-PRAGMA user_version = 1;
-)sql";
 
 constexpr const char* kJobColumns =
     "id, name, state, cloud, spec_path, spec_text, results_dir, created_at, updated_at, "
@@ -85,6 +45,13 @@ void BindJob(Statement& s, const JobRecord& j) {
 constexpr const char* kStateNames[] = {"PENDING",   "PROVISIONING", "SETTING_UP", "RUNNING",
                                        "SUCCEEDED", "FAILED",       "CANCELLED"};
 
+// Whether a read works on `db` (a read-only WAL store may not: no -shm).
+bool Readable(sqlite3* db) {
+  Statement s(db, "PRAGMA user_version");
+  Status status;
+  return s.Step(&status) || status.ok();
+}
+
 }  // namespace
 
 const char* JobStateName(JobState s) { return kStateNames[static_cast<int>(s)]; }
@@ -115,19 +82,76 @@ double AttemptRecord::OnDemandCost(double now) const {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;
   // One connection per Store, used by one thread at a time: no SQLite mutexes.
+  // A file the user may not write opens read-only (sqlite3_db_readonly).
   constexpr int kFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, kFlags, nullptr) != SQLITE_OK) {
     std::string err = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Internal("cannot open state store " + path + ": " + err);
   }
+  if (sqlite3_db_readonly(db, "main") == 1 && !Readable(db)) {
+    // WAL needs a writable -shm beside the file: read what is there, unchanging.
+    sqlite3_close(db);
+    db = nullptr;
+    std::string uri = "file:";
+    for (char c : path) uri += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
+    uri += "?immutable=1";
+    if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK) {
+      std::string err = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Internal("cannot open state store " + path + ": " + err);
+    }
+  }
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<Store> store(new Store(db));
+  store->path_ = path;
+  store->read_only_ = sqlite3_db_readonly(db, "main") == 1;
+  if (path != ":memory:") {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0) store->file_id_ = {st.st_dev, st.st_ino};
+  }
+  SPOTRUN_RETURN_IF_ERROR(PrepareSchema(db, path, store->read_only_));
   // A store in memory dies with its process: nothing to journal.
-  SPOTRUN_RETURN_IF_ERROR(
-      store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;" : "PRAGMA journal_mode=WAL;"));
-  SPOTRUN_RETURN_IF_ERROR(store->Exec(kSchema));
+  if (!store->read_only_) {
+    Status journal =
+        store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;" : "PRAGMA journal_mode=WAL;");
+    if (!journal.ok()) return Internal("state store " + path + ": " + journal.message());
+  }
+  SPOTRUN_RETURN_IF_ERROR(store->ReadCreatedAt());
   return store;
+}
+
+Status Store::ReadCreatedAt() {
+  Statement s(db_, "SELECT created_at FROM store_info LIMIT 1");
+  Status status;
+  if (s.Step(&status)) {
+    created_at_ = s.Real(0);
+    return Status::Ok();
+  }
+  if (!status.ok()) return Internal("state store " + path_ + ": " + status.message());
+  return Internal("state store " + path_ + " has no store_info row; see docs/state-store.md");
+}
+
+Status Store::CheckFile() const {
+  if (path_ == ":memory:" || path_.empty()) return Status::Ok();
+  struct stat st {};
+  if (stat(path_.c_str(), &st) != 0) return Internal("state store " + path_ + " was deleted");
+  if (std::make_pair(st.st_dev, st.st_ino) != file_id_) {
+    return Internal("state store " + path_ + " was replaced by another file");
+  }
+  // The SQLite magic (sqlite.org/fileformat.html). The size in the header
+  // is no test of truncation: a checkpoint writes page 1 before the pages
+  // that grow the file.
+  char h[16] = {};
+  std::ifstream in(path_, std::ios::binary);
+  in.read(h, sizeof(h));
+  const long got = static_cast<long>(in.gcount());
+  if (got == 0) return Internal("state store " + path_ + " was emptied");
+  if (got < 16 || std::string(h, 16) != std::string("SQLite format 3\0", 16)) {
+    return Internal("state store " + path_ + " is no longer an SQLite file (overwritten)");
+  }
+  return Status::Ok();
 }
 
 Store::Store(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}

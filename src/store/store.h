@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/status.h"
@@ -76,6 +77,10 @@ struct EventRecord {
 class Store {
  public:
   // Opens (creating if needed) the database at `path`; ":memory:" for tests.
+  // Checks the schema version and migrates an older store (store/schema.h).
+  // A file this process may not write opens read-only: reads work, writes
+  // fail. Fails with one line naming `path` when the file is damaged, newer
+  // than this binary, or cannot be migrated.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
@@ -102,10 +107,28 @@ class Store {
                   const std::string& detail);
   Result<std::vector<EventRecord>> Events(const std::string& job_id);
 
+  const std::string& path() const { return path_; }
+  // True when the file opened read-only (no write permission).
+  bool read_only() const { return read_only_; }
+  // When this store file was created (epoch seconds): it cannot know of an
+  // instance launched before then.
+  double created_at() const { return created_at_; }
+  // Whether the file at path() is still the one opened and looks like an
+  // SQLite file: fails (one line naming the file) once it was deleted,
+  // replaced, emptied or overwritten under this process, which
+  // would otherwise go on writing to a file no one else reads. OK for
+  // ":memory:".
+  Status CheckFile() const;
+
  private:
   explicit Store(sqlite3* db);
   Status Exec(const std::string& sql);
+  Status ReadCreatedAt();
   sqlite3* db_;
+  std::string path_;
+  bool read_only_ = false;
+  double created_at_ = 0;
+  std::pair<unsigned long, unsigned long> file_id_;  // st_dev, st_ino at open.
   std::unique_ptr<StatementCache> statements_;  // Goes before db_ closes.
 };
 

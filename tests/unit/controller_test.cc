@@ -198,5 +198,74 @@ TEST_F(ControllerTest, PickingUpRetriesAFailedLaunchWithItsToken) {
   EXPECT_EQ(attempts[0].outcome, "succeeded");
 }
 
+// The state store taken away under a running job: `damage` is applied to the
+// file at the third poll. The controller stops and ends its instance instead
+// of running on unseen (and relaunching once the sweep ends the instance).
+class ControllerStoreLossTest : public ControllerTest {
+ protected:
+  // Drives a job on a store in a file; returns DriveJob's result.
+  Result<JobState> DriveWith(const std::function<void(const fs::path&)>& damage) {
+    db_ = dir_ / "state.db";
+    store_ = std::move(Store::Open(db_.string())).value();
+    ctx_.store = store_.get();
+    polls_ = {{R"({"phase":"run"})", "[spotrun] run: starting\n"}};
+    auto id = AddJob("run: sleep 1000\n");
+    int polls = 0;
+    ctx_.interrupted = [&] {
+      if (++polls == 3) damage(db_);
+      return false;
+    };
+    return DriveJob(ctx_, id);
+  }
+  int Launches() const {
+    return static_cast<int>(std::count_if(cloud_.record.begin(), cloud_.record.end(),
+                                          [](const std::string& r) { return r.rfind("launch", 0) == 0; }));
+  }
+  fs::path db_;
+};
+
+TEST_F(ControllerStoreLossTest, ADeletedStoreStopsTheJobAndItsInstance) {
+  auto state = DriveWith([](const fs::path& db) { fs::remove(db); });
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(*state, JobState::kFailed);
+  EXPECT_NE(std::find(cloud_.record.begin(), cloud_.record.end(), "run stop"), cloud_.record.end());
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+  EXPECT_EQ(Launches(), 1);
+  EXPECT_NE(store_->GetJob("job1")->message.find("lost the state store"), std::string::npos);
+}
+
+TEST_F(ControllerStoreLossTest, AGarbledStoreStillEndsTheInstance) {
+  auto state = DriveWith([](const fs::path& db) {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f << std::string(8192, 'x');
+  });
+  // Whether the last writes still land or fail, the instance is gone.
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+  EXPECT_EQ(Launches(), 1);
+  if (state.ok()) EXPECT_EQ(*state, JobState::kFailed);
+}
+
+TEST_F(ControllerStoreLossTest, AStoreWriteFailureEndsTheInstance) {
+  db_ = dir_ / "state.db";
+  store_ = std::move(Store::Open(db_.string())).value();
+  ctx_.store = store_.get();
+  auto id = AddJob("run: sleep 1000\n");
+  // Once the instance is up, every update of the job fails (as a full disk would).
+  cloud_.setup_host = [this](FakeHost*) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TRIGGER no_updates BEFORE UPDATE ON jobs BEGIN "
+                           "SELECT RAISE(ABORT, 'disk full (simulated)'); END;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  };
+  auto state = DriveJob(ctx_, id);
+  EXPECT_FALSE(state.ok());
+  EXPECT_EQ(cloud_.record.back(), "terminate i-1");
+  EXPECT_EQ(Launches(), 1);
+}
+
 }  // namespace
 }  // namespace spotrun

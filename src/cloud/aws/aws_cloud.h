@@ -101,12 +101,13 @@ class AwsCloud : public Cloud {
   // this object has used (aws_cloud_sweep.cc): instances, key pairs and
   // security groups tagged spotrun:managed-by=spotrun and
   // spotrun:owner=options.owner whose spotrun:job-id `job_over` says is over
-  // (or that carry none). Instances are terminated first; a group still in
+  // (or that carry none); `job_over` also gets the instance's launch time (0
+  // for a key pair or security group). Instances are terminated first; a group still in
   // use by a shutting-down instance is left to a later sweep. Returns one line
   // per thing removed. REQUIRES: options.owner is set.
   Result<std::vector<std::string>> SweepOwned(
       const std::vector<std::string>& regions,
-      const std::function<bool(const std::string& job_id)>& job_over);
+      const std::function<bool(const std::string& job_id, double launch_time)>& job_over);
 
  private:
   struct Region {
@@ -137,7 +138,7 @@ class AwsCloud : public Cloud {
   // The key line to import for `request`'s job, "" for the key_dir mode.
   Result<std::string> PublicKeyFor(const LaunchRequest& request);
   Status SweepRegion(const std::string& region,
-                     const std::function<bool(const std::string&)>& job_over,
+                     const std::function<bool(const std::string&, double)>& job_over,
                      std::vector<std::string>* removed);
   Status CleanUpJob(Ec2Client& client, const Ec2Instance& gone);
 

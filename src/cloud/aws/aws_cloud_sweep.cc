@@ -16,7 +16,7 @@ std::string JobIdOf(const Tags& tags) {
 
 Result<std::vector<std::string>> AwsCloud::SweepOwned(
     const std::vector<std::string>& regions,
-    const std::function<bool(const std::string& job_id)>& job_over) {
+    const std::function<bool(const std::string& job_id, double launch_time)>& job_over) {
   if (options_.owner.empty()) return Internal("aws: sweeping needs an owner tag");
   std::set<std::string> all(regions.begin(), regions.end());
   all.insert(config_.region);
@@ -32,16 +32,17 @@ Result<std::vector<std::string>> AwsCloud::SweepOwned(
 }
 
 Status AwsCloud::SweepRegion(const std::string& region,
-                             const std::function<bool(const std::string&)>& job_over,
+                             const std::function<bool(const std::string&, double)>& job_over,
                              std::vector<std::string>* removed) {
   Result<Region*> r = ForRegion(region);
   if (!r.ok()) return r.status();
   Ec2Client& client = *(*r)->client;
   const std::vector<Ec2Filter> owned = {{"tag:" + std::string(kTagManagedBy), {"spotrun"}},
                                         {"tag:" + std::string(kTagOwner), {options_.owner}}};
-  auto over = [&](const Tags& tags) {
+  // launch_time 0: a key pair or security group.
+  auto over = [&](const Tags& tags, double launch_time = 0) {
     const std::string job = JobIdOf(tags);
-    return job.empty() || job_over(job);
+    return job.empty() || job_over(job, launch_time);
   };
   DescribeInstancesRequest alive;
   alive.filters = owned;
@@ -52,7 +53,7 @@ Status AwsCloud::SweepRegion(const std::string& region,
   std::set<std::string> live_jobs;  // Jobs whose instances stay.
   std::vector<std::string> doomed;
   for (const Ec2Instance& instance : *instances) {
-    if (!over(instance.tags)) {
+    if (!over(instance.tags, instance.launch_time)) {
       live_jobs.insert(JobIdOf(instance.tags));
     } else if (instance.state != "shutting-down") {
       doomed.push_back(instance.instance_id);
