@@ -31,8 +31,9 @@ TEST(AgentProtocolTest, ProgressIsOptionalAndClamped) {
   EXPECT_FALSE(text->status.progress.has_value());
 }
 
-// Found by fuzz_agent_status: a field of another type threw out of
-// ParsePollOutput (nlohmann type_error) and a huge number overflowed an int.
+// Seen while writing fuzz_agent_status, and replayed with it: a field of
+// another type threw out of ParsePollOutput (nlohmann type_error), and a huge
+// number was converted to int.
 TEST(AgentProtocolTest, DamagedStatusFieldsAreABadLineNotACrash) {
   for (const char* line : {"{\"exit_code\":\"x\"}", "{\"phase\":1}", "{\"exit_code\":1e300}",
                            "{\"final_snapshot\":4294967296}", "{\"missing_outputs\":[1]}",
