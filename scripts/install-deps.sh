@@ -20,6 +20,7 @@ packages=(
 test_packages=(
   sqlite3                              # integration tests read the store's events
   python3-torch python3-sklearn        # examples/pytorch and its test
+  clang libclang-rt-14-dev             # libFuzzer targets (ctest entry fuzz)
 )
 
 case "${1:-}" in

@@ -1,6 +1,8 @@
 #include "jobs/agent_protocol.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -100,6 +102,32 @@ std::optional<double> NoticeActionTime(const std::string& notice_json) {
 
 namespace {
 
+bool Fits(const json& v, std::string*) { return v.is_string(); }
+bool Fits(const json& v, bool*) { return v.is_boolean(); }
+bool Fits(const json& v, double*) { return v.is_number(); }
+bool Fits(const json& v, int*) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= INT_MAX;
+  return v.is_number_integer() && v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX;
+}
+bool Fits(const json& v, std::vector<std::string>*) {
+  return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+}
+
+// Reads the status field `key` into *out when it is there (null = absent).
+// The agent writes every field with one type: another type means the status
+// file was damaged, so the line is unreadable (and never throws).
+template <typename T>
+Status ReadField(const json& status, const char* key, T* out) {
+  auto it = status.find(key);
+  if (it == status.end() || it->is_null()) return Status::Ok();
+  if (!Fits(*it, out)) {
+    return Unavailable(std::string("agent poll: bad status line: field '") + key +
+                       "' has the wrong type");
+  }
+  *out = it->template get<T>();
+  return Status::Ok();
+}
+
 json GpusJson(const std::vector<InstanceGpu>& gpus) {
   json out = json::array();
   for (const auto& g : gpus) {
@@ -115,14 +143,17 @@ std::vector<InstanceGpu> GpusFrom(const json& j) {
   for (const auto& g : j) {
     if (!g.is_object()) continue;
     InstanceGpu gpu;
-    gpu.index = g.value("index", 0);
-    gpu.name = g.value("name", "");
-    gpu.memory_mib = g.value("memory_mib", 0.0);
-    gpu.driver = g.value("driver", "");
+    // Damaged entries are dropped, never thrown over (the file is the agent's).
+    if (!ReadField(g, "index", &gpu.index).ok() || !ReadField(g, "name", &gpu.name).ok() ||
+        !ReadField(g, "memory_mib", &gpu.memory_mib).ok() ||
+        !ReadField(g, "driver", &gpu.driver).ok()) {
+      continue;
+    }
     out.push_back(gpu);
   }
   return out;
 }
+
 
 }  // namespace
 
@@ -173,21 +204,24 @@ Result<PollResult> ParsePollOutput(const std::string& output) {
   json j = json::parse(output.substr(0, nl), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Unavailable("agent poll: bad status line");
   PollResult r;
-  r.status.phase = j.value("phase", "starting");
-  r.status.exit_code = j.value("exit_code", -1);
-  r.status.message = j.value("message", "");
-  r.status.notice = j.value("notice", "");
-  r.status.missing_outputs = j.value("missing_outputs", std::vector<std::string>{});
-  r.status.staging_error = j.value("staging_error", "");
-  r.status.final_snapshot = j.value("final_snapshot", 0);
-  r.status.supervisor_alive = j.value("supervisor_alive", false);
-  r.status.run_started_at = j.value("run_started_at", 0.0);
+  AgentStatus& st = r.status;
+  st.phase = "starting";
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "phase", &st.phase));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "exit_code", &st.exit_code));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "message", &st.message));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "notice", &st.notice));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "missing_outputs", &st.missing_outputs));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "staging_error", &st.staging_error));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "final_snapshot", &st.final_snapshot));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "supervisor_alive", &st.supervisor_alive));
+  SPOTRUN_RETURN_IF_ERROR(ReadField(j, "run_started_at", &st.run_started_at));
+  // The progress file is the job's own: a value that is not a number is ignored.
   if (j.contains("progress") && j["progress"].is_number()) {
-    r.status.progress = std::clamp(j["progress"].get<double>(), 0.0, 1.0);
+    st.progress = std::clamp(j["progress"].get<double>(), 0.0, 1.0);
   }
   if (j.contains("gpus") && j["gpus"].is_array()) {
     r.status.gpus = GpusFrom(j["gpus"]);
-    r.status.gpus_missing_reason = j.value("gpus_missing_reason", "");
+    SPOTRUN_RETURN_IF_ERROR(ReadField(j, "gpus_missing_reason", &r.status.gpus_missing_reason));
   }
   r.log = output.substr(nl + 1);
   return r;

@@ -31,6 +31,29 @@ TEST(AgentProtocolTest, ProgressIsOptionalAndClamped) {
   EXPECT_FALSE(text->status.progress.has_value());
 }
 
+// Seen while writing fuzz_agent_status, and replayed with it: a field of
+// another type threw out of ParsePollOutput (nlohmann type_error), and a huge
+// number was converted to int.
+TEST(AgentProtocolTest, DamagedStatusFieldsAreABadLineNotACrash) {
+  for (const char* line : {"{\"exit_code\":\"x\"}", "{\"phase\":1}", "{\"exit_code\":1e300}",
+                           "{\"final_snapshot\":4294967296}", "{\"missing_outputs\":[1]}",
+                           "{\"supervisor_alive\":\"yes\"}", "{\"run_started_at\":[]}",
+                           "{\"notice\":{}}", "{\"message\":false}"}) {
+    Result<PollResult> r = ParsePollOutput(std::string(line) + "\nlog\n");
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.status().code(), Code::kUnavailable) << line;
+    EXPECT_NE(r.status().message().find("bad status line: field '"), std::string::npos)
+        << r.status().message();
+  }
+  Result<PollResult> nulls = ParsePollOutput("{\"phase\":null,\"exit_code\":null}\n");
+  ASSERT_TRUE(nulls.ok());
+  EXPECT_EQ(nulls->status.phase, "starting");
+  EXPECT_EQ(nulls->status.exit_code, -1);
+  Result<PollResult> killed = ParsePollOutput("{\"phase\":\"done\",\"exit_code\":-9}\n");
+  ASSERT_TRUE(killed.ok());
+  EXPECT_EQ(killed->status.exit_code, -9);
+}
+
 TEST(AgentProtocolTest, ConfigNamesTheProgressFile) {
   JobSpec spec;
   spec.run = "python3 train.py";
