@@ -48,8 +48,15 @@ void WriteResourceSet(YAML::Emitter& out, const Resources& r) {
   if (r.max_price) out << YAML::Key << "max_price" << YAML::Value << Number(*r.max_price);
   if (!r.region.empty()) out << YAML::Key << "region" << YAML::Value << r.region;
   if (!r.zone.empty()) out << YAML::Key << "zone" << YAML::Value << r.zone;
-  out << YAML::Key << "disk_size" << YAML::Value << r.disk_size_gb;
-  if (!r.image.empty()) out << YAML::Key << "image" << YAML::Value << r.image;
+  if (r.disk_size_gb > 0) out << YAML::Key << "disk_size" << YAML::Value << r.disk_size_gb;
+  if (!r.image.empty() && r.image_owner.empty()) {
+    out << YAML::Key << "image" << YAML::Value << r.image;
+  } else if (!r.image.empty()) {
+    out << YAML::Key << "image" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
+        << YAML::Value << r.image << YAML::Key << "owner" << YAML::Value << r.image_owner
+        << YAML::EndMap;
+  }
+  if (!r.ssh_user.empty()) out << YAML::Key << "ssh_user" << YAML::Value << r.ssh_user;
   if (!r.ports.empty()) {
     out << YAML::Key << "ports" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const auto& [first, last] : r.ports) {

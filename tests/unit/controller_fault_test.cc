@@ -106,10 +106,10 @@ class ControllerFaultTest : public ::testing::Test {
   SilentReporter reporter_;
   ControllerContext ctx_;
   // A `run` that keeps running (until a fault ends the attempt).
-  std::vector<FakeHost::Poll> long_run_ = {{R"({"phase":"setup"})", "[spotrun] setup: starting\n"},
-                                           {R"({"phase":"run"})", "[spotrun] run: starting\n"}};
+  std::vector<FakeHost::Poll> long_run_ = {{R"({"phase":"setup","supervisor_alive":true})", "[spotrun] setup: starting\n"},
+                                           {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"}};
   // A `run` that ends at once, successfully.
-  std::vector<FakeHost::Poll> short_run_ = {{R"({"phase":"run"})", "[spotrun] run: starting\n"},
+  std::vector<FakeHost::Poll> short_run_ = {{R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"},
                                             {R"({"phase":"done","exit_code":0})", "done\n"}};
   std::map<std::string, std::vector<FakeHost::Poll>> polls_;  // By instance id; else short_run_.
 };
@@ -128,7 +128,7 @@ TEST_F(ControllerFaultTest, PreemptionSavesTheFinalCheckpointAndRelaunchesInTheN
     return deliver(id, at);
   };
   auto id = AddJob(kJob);
-  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
   Record want = {"launch c.large use1-az1 spot max=0.9",
                  "push spotrun/job1/workdir",
                  "push spotrun/job1",
@@ -162,7 +162,7 @@ TEST_F(ControllerFaultTest, LostInstanceIsRelaunchedFromTheLastCheckpoint) {
   polls_["i-1"] = long_run_;
   cloud_.Vanish("i-1", 1400);
   auto id = AddJob(kJob);
-  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
   Record want = {"launch c.large use1-az1 spot max=0.9",
                  "push spotrun/job1/workdir",
                  "push spotrun/job1",
@@ -215,7 +215,7 @@ TEST_F(ControllerFaultTest, SshDropMidUploadIsRetriedOnTheSameInstance) {
     dropped = true;
   };
   auto id = AddJob(kJob);
-  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
   Record want = {"launch c.large use1-az1 spot max=0.9",
                  "push spotrun/job1/workdir",  // The first half of the files.
                  "fault: cut push spotrun/job1/workdir (1 of 2 files)",
@@ -264,7 +264,15 @@ TEST_F(ControllerFaultTest, FullResultsDiskFailsTheJobCleanly) {
                  "fault: disk full pull spotrun/job1/out (1 of 2 files)",
                  "terminate i-1"};
   EXPECT_EQ(fake_.record, want);
-  EXPECT_FALSE(fs::exists(dir_ / "results"));
+  // No output got in half way: the results hold the job's logs (why it
+  // failed) and nothing else, and no .partial directory is left.
+  std::vector<std::string> left;
+  if (fs::exists(dir_ / "results")) {
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "results")) {
+      if (e.is_regular_file()) left.push_back(fs::relative(e.path(), dir_ / "results").string());
+    }
+  }
+  EXPECT_EQ(left, std::vector<std::string>{"logs/job.log"});
   EXPECT_FALSE(fs::exists(dir_ / "results.partial"));
   const std::string message = store_->GetJob(id)->message;
   EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;

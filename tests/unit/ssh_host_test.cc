@@ -167,7 +167,7 @@ TEST_F(SshHostSshdTest, AttachCommandPassesOptionsThrough) {
   EXPECT_EQ(*(dest - 1), "8888:localhost:8888");
 }
 
-TEST_F(SshHostTest, AttachCommandRunsInTheRemoteDir) {
+TEST_F(SshHostSshdTest, AttachCommandRunsInTheRemoteDir) {
   SshHost host(Options(), &clock_);
   int rc = 0;
   const std::string home = Run(host, "mkdir -p 'spotrun/j 1/workdir' && pwd", &rc);
@@ -211,7 +211,7 @@ std::string Greeting(int port) {
   return n > 0 ? std::string(buf, n) : "";
 }
 
-TEST_F(SshHostTest, AttachWithDashNKeepsItsForwardInTheForeground) {
+TEST_F(SshHostSshdTest, AttachWithDashNKeepsItsForwardInTheForeground) {
   SshHost host(Options(), &clock_);
   int rc = 0;
   Run(host, "true", &rc);  // The controller's master connection is up.
