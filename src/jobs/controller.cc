@@ -29,9 +29,15 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
   if (phase_started_ > 0 && next != job_.state) {
     ctx_.reporter->PhaseDone(job_.state, now - phase_started_);
   }
+  // The state in memory follows the store's: a write that fails (a lock held
+  // too long) leaves both as they were, so the next step tries again.
+  const JobRecord before = job_;
   job_.state = next;
   job_.updated_at = now;
-  SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpdateJob(job_));
+  if (Status s = ctx_.store->UpdateJob(job_); !s.ok()) {
+    job_ = before;
+    return s;
+  }
   SPOTRUN_RETURN_IF_ERROR(ctx_.store->AddEvent(job_.id, now, JobStateName(next), detail));
   phase_started_ = now;
   if (!IsTerminal(next)) ctx_.reporter->Phase(next, detail);

@@ -10,7 +10,7 @@ source "$SPOTRUN_SOURCE_DIR/tests/integration/aws_lib.sh"
 start_moto
 start_test_sshd "$TEST_TMP/instance"
 
-write_aws_job ok 6 0.4
+write_aws_job ok 6 2
 spotrun launch ok/job.yaml --results results-ok > ok.txt 2>&1 &
 launcher=$!
 BACKGROUND_PIDS="$launcher"
