@@ -143,12 +143,18 @@ Status Store::CheckFile() const {
   // The SQLite magic (sqlite.org/fileformat.html). The size in the header
   // is no test of truncation: a checkpoint writes page 1 before the pages
   // that grow the file.
+  // Read through SQLite's own file handle: opening the file again and
+  // closing it would drop this process's POSIX locks on it, and another
+  // process would then delete the WAL this connection still writes to.
+  if (st.st_size == 0) return Internal("state store " + path_ + " was emptied");
   char h[16] = {};
-  std::ifstream in(path_, std::ios::binary);
-  in.read(h, sizeof(h));
-  const long got = static_cast<long>(in.gcount());
-  if (got == 0) return Internal("state store " + path_ + " was emptied");
-  if (got < 16 || std::string(h, 16) != std::string("SQLite format 3\0", 16)) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return Status::Ok();  // No handle to read through: nothing to judge by.
+  }
+  const int rc = file->pMethods->xRead(file, h, sizeof(h), 0);
+  if (rc != SQLITE_OK || std::string(h, 16) != std::string("SQLite format 3\0", 16)) {
     return Internal("state store " + path_ + " is no longer an SQLite file (overwritten)");
   }
   return Status::Ok();

@@ -16,7 +16,7 @@ wait_for "spotrun logs $id | grep -q 'epoch 2/'" 30
 [ "$(job_field "$id" state)" = RUNNING ] || fail "not RUNNING"
 check_launched "$id"
 out=$(spotrun ssh "$id" -- pwd) || fail "spotrun ssh exited $?: $out"
-[ "$out" = "$TEST_TMP/instance/home" ] || fail "spotrun ssh did not reach the instance: $out"
+[ "$out" = "$TEST_TMP/instance/home/spotrun/$id/workdir" ] || fail "spotrun ssh did not reach the job's workdir on the instance: $out"
 spotrun cancel "$id" | tee cancel.txt
 grep -q CANCELLED cancel.txt || fail "cancel did not report CANCELLED"
 grep -q "epoch 2/" results/logs/job.log || fail "logs not brought back after cancel"
