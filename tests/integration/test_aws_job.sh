@@ -14,7 +14,7 @@ write_aws_job ok 6 2
 spotrun launch ok/job.yaml --results results-ok > ok.txt 2>&1 &
 launcher=$!
 BACKGROUND_PIDS="$launcher"
-wait_for "spotrun status --json | grep -q RUNNING" 60
+wait_for "spotrun status --json | grep RUNNING >/dev/null" 60
 id=$(only_job_id)
 check_launched "$id"
 wait "$launcher" || fail "launch exited $?: $(cat ok.txt)"
