@@ -5,6 +5,14 @@
 # refuses it in one line naming its field, with exit status 2. Then `spotrun
 # convert` of each planned file dry-runs to the same plan.
 source "$(dirname "$0")/lib.sh"
+# The local cloud offers only the GPUs this machine has: a fake nvidia-smi
+# gives it those the GPU rows ask for, so they plan as on such a machine.
+export PATH="$SPOTRUN_SOURCE_DIR/tests/integration/fake-bin:$PATH"
+gpus=()
+for _ in 1 2 3 4 5 6 7 8; do gpus+=("NVIDIA H100 80GB HBM3" "NVIDIA A100-SXM4-40GB"); done
+gpus+=("Tesla V100-SXM2-16GB" "NVIDIA L4" "NVIDIA A10G" "Tesla T4")
+FAKE_NVIDIA_SMI_GPUS=$(IFS=,; echo "${gpus[*]}")
+export FAKE_NVIDIA_SMI_GPUS
 source "$SPOTRUN_SOURCE_DIR/tests/integration/aws_lib.sh"
 
 start_moto
