@@ -12,18 +12,42 @@ namespace {
 
 void CallOne(Ec2Client& ec2, uint8_t which) {
   switch (which % 13) {
-    case 0: (void)ec2.DescribeInstances({{"i-1"}, {}}); break;
-    case 1: (void)ec2.DescribeSpotPriceHistory({{"g5.xlarge"}}); break;
-    case 2: (void)ec2.DescribeInstanceTypes({"g5.xlarge"}); break;
-    case 3: (void)ec2.DescribeImages({{"amazon"}, {}, {}}); break;
-    case 4: (void)ec2.DescribeAvailabilityZones(); break;
-    case 5: (void)ec2.CreateKeyPair("k", {{"spotrun:job-id", "j"}}); break;
-    case 6: (void)ec2.DescribeKeyPairs({}); break;
-    case 7: (void)ec2.CreateSecurityGroup("g", "d", "", {}); break;
-    case 8: (void)ec2.DescribeSecurityGroups({}); break;
-    case 9: (void)ec2.TerminateInstances({"i-1", "i-2"}); break;
-    case 10: (void)ec2.GetConsoleOutput("i-1"); break;
-    case 11: (void)ec2.DeleteSecurityGroup("sg-1"); break;
+    case 0:
+      (void)ec2.DescribeInstances({{"i-1"}, {}});
+      break;
+    case 1:
+      (void)ec2.DescribeSpotPriceHistory({{"g5.xlarge"}});
+      break;
+    case 2:
+      (void)ec2.DescribeInstanceTypes({"g5.xlarge"});
+      break;
+    case 3:
+      (void)ec2.DescribeImages({{"amazon"}, {}, {}});
+      break;
+    case 4:
+      (void)ec2.DescribeAvailabilityZones();
+      break;
+    case 5:
+      (void)ec2.CreateKeyPair("k", {{"spotrun:job-id", "j"}});
+      break;
+    case 6:
+      (void)ec2.DescribeKeyPairs({});
+      break;
+    case 7:
+      (void)ec2.CreateSecurityGroup("g", "d", "", {});
+      break;
+    case 8:
+      (void)ec2.DescribeSecurityGroups({});
+      break;
+    case 9:
+      (void)ec2.TerminateInstances({"i-1", "i-2"});
+      break;
+    case 10:
+      (void)ec2.GetConsoleOutput("i-1");
+      break;
+    case 11:
+      (void)ec2.DeleteSecurityGroup("sg-1");
+      break;
     default: {
       RunInstancesRequest request;
       request.image_id = "ami-1";

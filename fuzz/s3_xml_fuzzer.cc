@@ -16,15 +16,32 @@ void CallOne(S3Client& s3, uint8_t which) {
   static const std::string upload = fuzz::WriteScratch("upload", "twenty bytes of data");
   static const std::string download = fuzz::ScratchDir() + "/download";
   switch (which % 9) {
-    case 0: (void)s3.ListObjects("bkt", "p/", 2); break;
-    case 1: (void)s3.DeleteObjects("bkt", {"a", "b"}); break;
-    case 2: (void)s3.GetObject("bkt", "k"); break;
-    case 3: (void)s3.HeadObject("bkt", "k"); break;
-    case 4: (void)s3.PutObject("bkt", "k", "body"); break;
-    case 5: (void)s3.PutFile("bkt", "k", upload); break;
-    case 6: (void)s3.GetFile("bkt", "k", download); break;
-    case 7: (void)s3.CreateBucket("bkt"); break;
-    default: (void)s3.DeleteObject("bkt", "k");
+    case 0:
+      (void)s3.ListObjects("bkt", "p/", 2);
+      break;
+    case 1:
+      (void)s3.DeleteObjects("bkt", {"a", "b"});
+      break;
+    case 2:
+      (void)s3.GetObject("bkt", "k");
+      break;
+    case 3:
+      (void)s3.HeadObject("bkt", "k");
+      break;
+    case 4:
+      (void)s3.PutObject("bkt", "k", "body");
+      break;
+    case 5:
+      (void)s3.PutFile("bkt", "k", upload);
+      break;
+    case 6:
+      (void)s3.GetFile("bkt", "k", download);
+      break;
+    case 7:
+      (void)s3.CreateBucket("bkt");
+      break;
+    default:
+      (void)s3.DeleteObject("bkt", "k");
   }
 }
 

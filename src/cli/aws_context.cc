@@ -169,10 +169,15 @@ void SweepAwsOrphans(CliContext& ctx, bool thorough) {
     if (!ctx.store) return true;
     auto job = ctx.store->GetJob(id);
     switch (JudgeTaggedInstance(job, launch_time, ctx.store->created_at())) {
-      case SweepVerdict::kSweep: return !store_failed;
-      case SweepVerdict::kOlderThanStore: return thorough && !store_failed;
-      case SweepVerdict::kKeep: return false;
-      case SweepVerdict::kStoreError: store_failed = true; return false;
+      case SweepVerdict::kSweep:
+        return !store_failed;
+      case SweepVerdict::kOlderThanStore:
+        return thorough && !store_failed;
+      case SweepVerdict::kKeep:
+        return false;
+      case SweepVerdict::kStoreError:
+        store_failed = true;
+        return false;
     }
     return false;
   };

@@ -6,8 +6,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cloud/local/machine.h"
 #include "cli/spec_flags.h"
+#include "cloud/local/machine.h"
 #include "jobs/controller.h"
 #include "policy/placement.h"
 #include "sim/aggregate.h"

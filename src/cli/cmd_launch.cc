@@ -159,11 +159,10 @@ int ExitCodeFor(JobState state) {
 }  // namespace
 
 int CmdLaunch(CliContext& ctx, const Args& args) {
-  std::vector<FlagSpec> flags = {{"results", true},     {"detach", false},
-                                 {"cloud", true},       {"preempt-at", true},
-                                 {"preempt-rate", true}, {"preempt-trace", true},
-                                 {"trace-speed", true}, {"seed", true},
-                                 {"dry-run", false}};
+  std::vector<FlagSpec> flags = {
+      {"results", true},     {"detach", false},      {"cloud", true},
+      {"preempt-at", true},  {"preempt-rate", true}, {"preempt-trace", true},
+      {"trace-speed", true}, {"seed", true},         {"dry-run", false}};
   for (const FlagSpec& f : JobFileFlags()) flags.push_back(f);
   auto parsed = ParseArgs(args, flags);
   if (!parsed.ok()) return Fail(parsed.status().message(), 2);

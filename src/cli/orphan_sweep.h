@@ -8,10 +8,10 @@
 namespace spotrun {
 
 enum class SweepVerdict {
-  kKeep,        // Its job is alive in the store.
-  kSweep,       // Its job is over, or unknown to a store older than the instance.
+  kKeep,            // Its job is alive in the store.
+  kSweep,           // Its job is over, or unknown to a store older than the instance.
   kOlderThanStore,  // Unknown to a store created after it: the store cannot say.
-  kStoreError,  // The store could not be read: nothing may be swept.
+  kStoreError,      // The store could not be read: nothing may be swept.
 };
 
 // `job`: the store's answer for the instance's spotrun:job-id tag;

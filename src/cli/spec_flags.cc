@@ -27,20 +27,20 @@ std::map<std::string, std::string> CallerEnvironment() {
 
 }  // namespace
 
-std::vector<FlagSpec> JobFileFlags() {
-  return {{"format", true, false}, {"env", true, true}};
-}
+std::vector<FlagSpec> JobFileFlags() { return {{"format", true, false}, {"env", true, true}}; }
 
 Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& args,
                                      bool for_convert) {
   ParseOptions options;
   if (auto f = args.Get("format")) {
     auto format = ParseSpecFormat(*f);
-    if (!format) return InvalidArgument("--format: expected auto, spotrun or skypilot, got '" + *f + "'");
+    if (!format)
+      return InvalidArgument("--format: expected auto, spotrun or skypilot, got '" + *f + "'");
     options.format = *format;
   }
   const auto it = args.flags.find("env");
-  const std::vector<std::string> flags = it == args.flags.end() ? std::vector<std::string>{} : it->second;
+  const std::vector<std::string> flags =
+      it == args.flags.end() ? std::vector<std::string>{} : it->second;
   auto values = ResolveEnvFlags(flags, CallerEnvironment());
   if (!values.ok()) return values.status();
   options.env_overrides = *values;

@@ -92,9 +92,9 @@ Status FaultyCloud::Take(CloudCall call, const std::string& subject) {
 Status FaultyCloud::Reachable(const std::string& instance_id) const {
   auto it = scheduled_.find(instance_id);
   if (it == scheduled_.end() || !it->second.taken) return Status::Ok();
-  return Unavailable("ssh: connect to instance " + instance_id +
-                     ": Connection refused (injected: " +
-                     (it->second.vanish ? "vanished" : "reclaimed") + ")");
+  return Unavailable(
+      "ssh: connect to instance " + instance_id +
+      ": Connection refused (injected: " + (it->second.vanish ? "vanished" : "reclaimed") + ")");
 }
 
 Result<std::vector<Offer>> FaultyCloud::Offers(const std::string& region) {
