@@ -20,11 +20,16 @@ std::map<std::string, std::string> SkyPilotEnv(const std::string& job_name,
                         {"region", attempt.region},
                         {"zone", attempt.zone},
                         {"num_nodes", 1}};
-  return {{"SKYPILOT_TASK_ID", task_id},       {"SKYPILOT_SPOT_RUN_ID", task_id},
-          {"SKYPILOT_NODE_RANK", "0"},         {"SKY_NODE_RANK", "0"},
-          {"SKYPILOT_SETUP_NODE_RANK", "0"},   {"SKYPILOT_NUM_NODES", "1"},
-          {"SKYPILOT_NODE_IPS", ips},          {"SKY_NODE_IPS", ips},
-          {"SKYPILOT_SETUP_NODE_IPS", ips},    {"SKYPILOT_NUM_GPUS_PER_NODE", std::to_string(attempt.gpus)},
+  return {{"SKYPILOT_TASK_ID", task_id},
+          {"SKYPILOT_SPOT_RUN_ID", task_id},
+          {"SKYPILOT_NODE_RANK", "0"},
+          {"SKY_NODE_RANK", "0"},
+          {"SKYPILOT_SETUP_NODE_RANK", "0"},
+          {"SKYPILOT_NUM_NODES", "1"},
+          {"SKYPILOT_NODE_IPS", ips},
+          {"SKY_NODE_IPS", ips},
+          {"SKYPILOT_SETUP_NODE_IPS", ips},
+          {"SKYPILOT_NUM_GPUS_PER_NODE", std::to_string(attempt.gpus)},
           {"SKYPILOT_CLUSTER_INFO", cluster.dump()}};
 }
 
@@ -110,7 +115,8 @@ bool Fits(const json& v, int*) {
   return v.is_number_integer() && v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX;
 }
 bool Fits(const json& v, std::vector<std::string>*) {
-  return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+  return v.is_array() &&
+         std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
 }
 
 // Reads the status field `key` into *out when it is there (null = absent).
@@ -153,7 +159,6 @@ std::vector<InstanceGpu> GpusFrom(const json& j) {
   }
   return out;
 }
-
 
 }  // namespace
 

@@ -1,11 +1,12 @@
 // Setting up an attempt and watching it: agent start, polls, checkpoint
 // syncs, stop conditions, and what a silent instance means.
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <filesystem>
-#include <unistd.h>
-#include <stdlib.h>
+#include <fstream>
 
 #include "jobs/job_driver.h"
 #include "jobs/s3_checkpoint_mirror.h"
@@ -23,9 +24,12 @@ namespace {
 std::string EscapeLine(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }

@@ -39,7 +39,8 @@ Result<std::pair<int, int>> CopyFirstHalf(const std::string& from, const std::st
     if (i >= half && !rules) continue;
     const fs::path dest = fs::path(to) / files[i];
     fs::create_directories(dest.parent_path(), ec);
-    if (!ec) fs::copy_file(fs::path(from) / files[i], dest, fs::copy_options::overwrite_existing, ec);
+    if (!ec)
+      fs::copy_file(fs::path(from) / files[i], dest, fs::copy_options::overwrite_existing, ec);
     if (ec) return Internal("cannot copy " + files[i] + ": " + ec.message());
   }
   return std::make_pair(static_cast<int>(half), static_cast<int>(files.size()));
@@ -101,7 +102,8 @@ Result<int> FaultyHost::Run(const std::string& command, const RunOptions& option
     case HostFault::kCutHalfway:
       (void)base_->Run(command, options, nullptr);  // It ran; the answer is lost.
       Note("cut run halfway");
-      return Unavailable("ssh: connection to the instance dropped while the command ran (injected)");
+      return Unavailable(
+          "ssh: connection to the instance dropped while the command ran (injected)");
   }
   return Internal("unknown host fault");
 }

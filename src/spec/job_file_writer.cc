@@ -43,7 +43,8 @@ void WriteResourceSet(YAML::Emitter& out, const Resources& r) {
     out << YAML::Key << "accelerators" << YAML::Value
         << r.accelerator + ":" + std::to_string(r.accelerator_count);
   }
-  if (!r.instance_type.empty()) out << YAML::Key << "instance_type" << YAML::Value << r.instance_type;
+  if (!r.instance_type.empty())
+    out << YAML::Key << "instance_type" << YAML::Value << r.instance_type;
   out << YAML::Key << "use_spot" << YAML::Value << r.use_spot;
   if (r.max_price) out << YAML::Key << "max_price" << YAML::Value << Number(*r.max_price);
   if (!r.region.empty()) out << YAML::Key << "region" << YAML::Value << r.region;
@@ -92,7 +93,8 @@ void WriteTransfers(YAML::Emitter& out, const JobSpec& spec) {
   }
   if (!spec.inputs.empty()) {
     out << YAML::Key << "inputs" << YAML::Value << YAML::BeginMap;
-    for (const InputSpec& in : spec.inputs) out << YAML::Key << in.remote << YAML::Value << in.source;
+    for (const InputSpec& in : spec.inputs)
+      out << YAML::Key << in.remote << YAML::Value << in.source;
     out << YAML::EndMap;
   }
   if (!spec.outputs.empty()) {
@@ -124,9 +126,11 @@ void WritePolicies(YAML::Emitter& out, const JobSpec& spec) {
   const BudgetSpec& b = spec.budget;
   if (b.max_cost || b.max_duration_s || b.expected_s) {
     out << YAML::Key << "budget" << YAML::Value << YAML::BeginMap;
-    if (b.expected_s) out << YAML::Key << "expected_hours" << YAML::Value << Number(*b.expected_s / 3600);
+    if (b.expected_s)
+      out << YAML::Key << "expected_hours" << YAML::Value << Number(*b.expected_s / 3600);
     if (b.max_cost) out << YAML::Key << "max_cost" << YAML::Value << Number(*b.max_cost);
-    if (b.max_duration_s) out << YAML::Key << "max_duration" << YAML::Value << Number(*b.max_duration_s);
+    if (b.max_duration_s)
+      out << YAML::Key << "max_duration" << YAML::Value << Number(*b.max_duration_s);
     out << YAML::EndMap;
   }
   if (spec.deadline_s) {

@@ -137,8 +137,10 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
   YAML::Node deadline_node, policy_node;
   bool has_policy = false;
   const std::array<FieldParser, 16> parsers = {
-      FieldParser{"name", [&](const Entry& e,
-                              const std::string&) { return spec::ReadJobName(ctx, e.value, &spec->name); }},
+      FieldParser{"name",
+                  [&](const Entry& e, const std::string&) {
+                    return spec::ReadJobName(ctx, e.value, &spec->name);
+                  }},
       FieldParser{"cloud",
                   [&](const Entry& e, const std::string&) {
                     return ReadCloud(ctx, e.value, &spec->cloud);
@@ -216,8 +218,7 @@ Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string&
   return docs.empty() ? YAML::Node() : docs.front();
 }
 
-Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text,
-                              SpecFormat format) {
+Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text, SpecFormat format) {
   Result<YAML::Node> root = LoadSingleDocument(ctx, text);
   if (!root.ok()) return root.status();
   if (root->IsNull()) {

@@ -122,11 +122,10 @@ Status ReadLabels(const SpecContext& ctx, const YAML::Node& node, const std::str
   return Status::Ok();
 }
 
-Status ReadAlternatives(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                        const Resources& base,
-                        const std::function<Status(const YAML::Node&, const std::string&,
-                                                   Resources*)>& read_one,
-                        std::vector<Resources>* out) {
+Status ReadAlternatives(
+    const SpecContext& ctx, const YAML::Node& node, const std::string& field, const Resources& base,
+    const std::function<Status(const YAML::Node&, const std::string&, Resources*)>& read_one,
+    std::vector<Resources>* out) {
   if (!node.IsSequence() || node.size() == 0) {
     return ErrorAt(ctx, node, field, "expected a list of resource sets, got " + Got(node));
   }

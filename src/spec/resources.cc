@@ -159,10 +159,8 @@ Status ParseResourceSet(const SpecContext& ctx, const YAML::Node& node, const st
                        }};
   };
   const std::array<FieldParser, 15> parsers = {
-      FieldParser{"cpus",
-                  [&](const Entry& e, const std::string& f) {
-                    return ReadCpus(ctx, e.value, f, out);
-                  }},
+      FieldParser{"cpus", [&](const Entry& e,
+                              const std::string& f) { return ReadCpus(ctx, e.value, f, out); }},
       FieldParser{"memory",
                   [&](const Entry& e, const std::string& f) {
                     return ReadMemorySpec(ctx, e.value, f, false, out);

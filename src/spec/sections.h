@@ -68,11 +68,10 @@ Status ReadLabels(const SpecContext& ctx, const YAML::Node& node, const std::str
                   std::map<std::string, std::string>* out);
 // `resources.any_of` / `resources.ordered` of spotrun's format: a list of
 // resource mappings, each read over a copy of `base` by `read_one`.
-Status ReadAlternatives(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                        const Resources& base,
-                        const std::function<Status(const YAML::Node&, const std::string&,
-                                                   Resources*)>& read_one,
-                        std::vector<Resources>* out);
+Status ReadAlternatives(
+    const SpecContext& ctx, const YAML::Node& node, const std::string& field, const Resources& base,
+    const std::function<Status(const YAML::Node&, const std::string&, Resources*)>& read_one,
+    std::vector<Resources>* out);
 // `name:` of a job: letters, digits, '.', '_', '-' (job_spec.cc).
 Status ReadJobName(const SpecContext& ctx, const YAML::Node& node, std::string* out);
 // `inputs:` remote path: inside the workdir, or "~/..." inside the home directory.

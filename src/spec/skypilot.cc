@@ -10,15 +10,14 @@ namespace spotrun::spec {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kSpotrunOnly = {
-    "cloud", "inputs", "outputs", "checkpoint", "recovery", "budget", "ssh_cidr", "deadline",
-    "policy"};
+constexpr std::array<std::string_view, 9> kSpotrunOnly = {"cloud",      "inputs",   "outputs",
+                                                          "checkpoint", "recovery", "budget",
+                                                          "ssh_cidr",   "deadline", "policy"};
 constexpr std::array<std::string_view, 6> kSkyTop = {"num_nodes", "file_mounts", "secrets",
                                                      "config",    "service",     "experimental"};
 constexpr std::array<std::string_view, 14> kSkyResources = {
-    "infra",     "cloud",      "disk_tier",   "network_tier", "image_id",     "job_recovery",
-    "autostop",  "any_of",     "ordered",     "ports",        "spot_recovery", "labels",
-    "accelerator_args", "priority"};
+    "infra",  "cloud",   "disk_tier", "network_tier",  "image_id", "job_recovery",     "autostop",
+    "any_of", "ordered", "ports",     "spot_recovery", "labels",   "accelerator_args", "priority"};
 
 template <size_t N>
 bool HasAny(const YAML::Node& map, const std::array<std::string_view, N>& keys) {
@@ -36,7 +35,8 @@ bool SkyResourceValues(const YAML::Node& r) {
   const YAML::Node acc = r["accelerators"];
   if (acc && (acc.IsMap() || acc.IsSequence())) return true;
   // A fraction of a GPU ("K80:0.5").
-  if (acc && acc.IsScalar() && acc.Scalar().find('.', acc.Scalar().find(':')) != std::string::npos &&
+  if (acc && acc.IsScalar() &&
+      acc.Scalar().find('.', acc.Scalar().find(':')) != std::string::npos &&
       acc.Scalar().find(':') != std::string::npos) {
     return true;
   }
@@ -128,8 +128,7 @@ Status ParseSkyPilot(const SpecContext& ctx, const YAML::Node& root, JobSpec* sp
       FieldParser{"secrets",
                   [&](const Entry& e, const std::string&) {
                     if (e.value.IsNull()) return Status::Ok();
-                    return ParseEnvs(ctx, e.value, "secrets", &spec->secrets,
-                                     &spec->required_envs);
+                    return ParseEnvs(ctx, e.value, "secrets", &spec->secrets, &spec->required_envs);
                   }},
       FieldParser{"file_mounts",
                   [&](const Entry& e, const std::string&) {
@@ -147,13 +146,15 @@ Status ParseSkyPilot(const SpecContext& ctx, const YAML::Node& root, JobSpec* sp
                   }},
       FieldParser{"config",
                   [&](const Entry& e, const std::string&) {
-                    return note(e, "SkyPilot's own config overrides do not apply to spotrun; "
-                                   "not used");
+                    return note(e,
+                                "SkyPilot's own config overrides do not apply to spotrun; "
+                                "not used");
                   }},
       FieldParser{"service",
                   [&](const Entry& e, const std::string&) {
-                    return note(e, "serving (SkyServe) is not done; spotrun runs the task part "
-                                   "once");
+                    return note(e,
+                                "serving (SkyServe) is not done; spotrun runs the task part "
+                                "once");
                   }},
   };
   SPOTRUN_RETURN_IF_ERROR(ParseFields(ctx, root, "", parsers));

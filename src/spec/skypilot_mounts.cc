@@ -57,9 +57,9 @@ Result<std::string> Expanded(const MountContext& m, const YAML::Node& node,
   std::string missing;
   std::optional<std::string> out = Substitute(text, m.vars, &missing);
   if (!out) {
-    return ErrorAt(m.ctx, node, field,
-                   "${" + missing + "} has no value; set it in envs or with --env " + missing +
-                       "=VALUE");
+    return ErrorAt(
+        m.ctx, node, field,
+        "${" + missing + "} has no value; set it in envs or with --env " + missing + "=VALUE");
   }
   return *out;
 }
@@ -72,8 +72,9 @@ Status ReadMountSource(const MountContext& m, const YAML::Node& node, const std:
   if (std::optional<std::string> scheme = UrlScheme(*source)) {
     if (*scheme != "s3") {
       return ErrorAt(m.ctx, node, field,
-                     "'" + *scheme + "://' buckets are not supported; spotrun copies from s3:// "
-                     "or local paths");
+                     "'" + *scheme +
+                         "://' buckets are not supported; spotrun copies from s3:// "
+                         "or local paths");
     }
     if (std::optional<std::string> problem = UrlProblem(*source)) {
       return ErrorAt(m.ctx, node, field, *problem);
@@ -130,8 +131,9 @@ Status ReadStorageObject(const MountContext& m, const Entry& e, const std::strin
   }
   if (how != "copy") {
     m.spec->notes.push_back(NoteAt(m.ctx, e.key_node, field,
-                                   "mode " + how + " is done as COPY: the files are copied onto "
-                                   "the node at start and never written back"));
+                                   "mode " + how +
+                                       " is done as COPY: the files are copied onto "
+                                       "the node at start and never written back"));
   }
   return Status::Ok();
 }

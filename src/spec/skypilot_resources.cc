@@ -21,9 +21,9 @@ struct Accelerator {
 // One resource set as written, before its alternatives are expanded.
 struct SkySet {
   Resources r;
-  bool aws = false;                       // The set names AWS (infra or cloud).
-  std::vector<Accelerator> accelerators;  // Alternatives; empty = none asked for.
-  bool accelerators_ordered = false;      // Written as a list.
+  bool aws = false;                           // The set names AWS (infra or cloud).
+  std::vector<Accelerator> accelerators;      // Alternatives; empty = none asked for.
+  bool accelerators_ordered = false;          // Written as a list.
   std::map<std::string, std::string> images;  // image_id as a region -> AMI map.
   YAML::Node images_at;
 };
@@ -37,8 +37,9 @@ Status ReadCloudName(const SpecContext& ctx, const YAML::Node& at, const std::st
     s->aws = true;
   } else if (!c.empty() && c != "*") {
     return ErrorAt(ctx, at, field,
-                   "cloud " + Quoted(cloud) + " is not supported; spotrun runs on aws or its local "
-                   "cloud (leave the cloud out for the local one)");
+                   "cloud " + Quoted(cloud) +
+                       " is not supported; spotrun runs on aws or its local "
+                       "cloud (leave the cloud out for the local one)");
   }
   return Status::Ok();
 }
@@ -80,8 +81,8 @@ Status ParseAcceleratorText(const SpecContext& ctx, const YAML::Node& at, const 
 }
 
 // "A100:8"; {L4: 1, A10G: 1} or {L4, A10G} (any one); ["V100:1", "T4:1"] (in order).
-Status ReadSkyAccelerators(const SpecContext& ctx, const YAML::Node& node,
-                           const std::string& field, SkySet* s) {
+Status ReadSkyAccelerators(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
+                           SkySet* s) {
   if (node.IsNull()) return Status::Ok();
   s->accelerators.clear();
   if (node.IsScalar()) return ParseAcceleratorText(ctx, node, field, node.Scalar(), {}, s);
@@ -89,7 +90,8 @@ Status ReadSkyAccelerators(const SpecContext& ctx, const YAML::Node& node,
     s->accelerators_ordered = true;
     for (size_t i = 0; i < node.size(); ++i) {
       if (!node[i].IsScalar()) {
-        return ErrorAt(ctx, node[i], IndexPath(field, i), "expected NAME:COUNT, got " + Got(node[i]));
+        return ErrorAt(ctx, node[i], IndexPath(field, i),
+                       "expected NAME:COUNT, got " + Got(node[i]));
       }
       SPOTRUN_RETURN_IF_ERROR(
           ParseAcceleratorText(ctx, node[i], IndexPath(field, i), node[i].Scalar(), {}, s));
@@ -100,9 +102,13 @@ Status ReadSkyAccelerators(const SpecContext& ctx, const YAML::Node& node,
   SPOTRUN_RETURN_IF_ERROR(ReadMapping(ctx, node, field, &entries));
   for (const Entry& e : entries) {
     std::optional<double> count = 1;
-    if (!e.value.IsNull()) count = e.value.IsScalar() ? ParseNumber(e.value.Scalar()) : std::nullopt;
-    if (!count) return ErrorAt(ctx, e.where(), FieldPath(field, e.key), "expected a count, got " + Got(e.value));
-    SPOTRUN_RETURN_IF_ERROR(ParseAcceleratorText(ctx, e.key_node, FieldPath(field, e.key), e.key, count, s));
+    if (!e.value.IsNull())
+      count = e.value.IsScalar() ? ParseNumber(e.value.Scalar()) : std::nullopt;
+    if (!count)
+      return ErrorAt(ctx, e.where(), FieldPath(field, e.key),
+                     "expected a count, got " + Got(e.value));
+    SPOTRUN_RETURN_IF_ERROR(
+        ParseAcceleratorText(ctx, e.key_node, FieldPath(field, e.key), e.key, count, s));
   }
   return Status::Ok();
 }
@@ -120,9 +126,9 @@ Status ReadDiskSize(const SpecContext& ctx, const YAML::Node& node, const std::s
   if (node.IsNull()) return Status::Ok();
   std::optional<double> gb = node.IsScalar() ? ParseMemoryGib(node.Scalar()) : std::nullopt;
   if (!gb || *gb < 1 || *gb > 16384 || std::floor(*gb) != *gb) {
-    return ErrorAt(ctx, node, field,
-                   "expected a whole number of GB between 1 and 16384 (256 or \"256GB\"), got " +
-                       Got(node));
+    return ErrorAt(
+        ctx, node, field,
+        "expected a whole number of GB between 1 and 16384 (256 or \"256GB\"), got " + Got(node));
   }
   r->disk_size_gb = static_cast<int>(*gb);
   return Status::Ok();
@@ -135,8 +141,9 @@ Status ReadDiskTier(const SpecContext& ctx, const YAML::Node& node, const std::s
   if (tier == "low") return Status::Ok();  // EBS gp3 at its baseline: what spotrun launches.
   if (tier == "medium" || tier == "high" || tier == "ultra" || tier == "best") {
     return ErrorAt(ctx, node, field,
-                   "'" + tier + "' needs provisioned EBS IOPS/throughput, which spotrun's AWS "
-                   "launch does not set yet (only 'low', gp3 at its baseline)");
+                   "'" + tier +
+                       "' needs provisioned EBS IOPS/throughput, which spotrun's AWS "
+                       "launch does not set yet (only 'low', gp3 at its baseline)");
   }
   return ErrorAt(ctx, node, field, "expected low, medium, high, ultra or best, got " + Got(node));
 }
@@ -189,7 +196,8 @@ Status ReadStrategy(const SpecContext& ctx, const YAML::Node& strategy, const st
                    "EAGER_NEXT_REGION is not supported: spotrun relaunches in the same region "
                    "(use FAILOVER)");
   }
-  return ErrorAt(ctx, strategy, field, "expected FAILOVER or EAGER_NEXT_REGION, got " + Got(strategy));
+  return ErrorAt(ctx, strategy, field,
+                 "expected FAILOVER or EAGER_NEXT_REGION, got " + Got(strategy));
 }
 
 Status ReadRecovery(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
@@ -213,16 +221,16 @@ Status ReadRecovery(const SpecContext& ctx, const YAML::Node& node, const std::s
   return ReadStrategy(ctx, strategy, field + ".strategy");
 }
 
-Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                bool top, SkySet* s, JobSpec* spec, YAML::Node* alternatives,
+Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field, bool top,
+                SkySet* s, JobSpec* spec, YAML::Node* alternatives,
                 std::string* alternatives_field);
 
 }  // namespace
 
 namespace {
 
-Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field,
-                bool top, SkySet* s, JobSpec* spec, YAML::Node* alternatives,
+Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::string& field, bool top,
+                SkySet* s, JobSpec* spec, YAML::Node* alternatives,
                 std::string* alternatives_field) {
   Resources* r = &s->r;
   auto string_field = [&](std::string_view key, std::string* target) {
@@ -303,10 +311,12 @@ Status ParseSet(const SpecContext& ctx, const YAML::Node& node, const std::strin
                     return note(e, f, "spotrun terminates the instance as soon as the job ends");
                   })},
       FieldParser{"accelerator_args", fn([&](const Entry& e, const std::string& f) {
-                    return ErrorAt(ctx, e.key_node, f, "TPU accelerator arguments are not supported");
+                    return ErrorAt(ctx, e.key_node, f,
+                                   "TPU accelerator arguments are not supported");
                   })},
       FieldParser{"max_price", fn([&](const Entry& e, const std::string& f) {
-                    return ErrorAt(ctx, e.key_node, f, "not a SkyPilot field (spotrun's own files have it)");
+                    return ErrorAt(ctx, e.key_node, f,
+                                   "not a SkyPilot field (spotrun's own files have it)");
                   })},
   };
   return ParseFields(ctx, node, field, parsers);

@@ -111,7 +111,8 @@ Status PrepareSchema(sqlite3* db, const std::string& path, bool read_only) {
   if (*version == 0 && *tables > 0) {
     return Internal(where + " has tables but no schema version: not a spotrun store?");
   }
-  if (read_only) return Internal(where + versions + " and is read-only: make it writable to migrate");
+  if (read_only)
+    return Internal(where + versions + " and is read-only: make it writable to migrate");
   if (Status s = Migrate(db, static_cast<int>(*version)); !s.ok()) {
     return Internal(where + ": migrating from version " + std::to_string(*version) +
                     " failed: " + s.message());

@@ -94,7 +94,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     sqlite3_close(db);
     db = nullptr;
     std::string uri = "file:";
-    for (char c : path) uri += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
+    for (char c : path)
+      uri += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
     uri += "?immutable=1";
     if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
         SQLITE_OK) {

@@ -129,7 +129,7 @@ class Store {
   bool read_only_ = false;
   double created_at_ = 0;
   std::pair<unsigned long, unsigned long> file_id_;  // st_dev, st_ino at open.
-  std::unique_ptr<StatementCache> statements_;  // Goes before db_ closes.
+  std::unique_ptr<StatementCache> statements_;       // Goes before db_ closes.
 };
 
 }  // namespace spotrun

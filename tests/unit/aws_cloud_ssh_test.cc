@@ -167,7 +167,8 @@ TEST_F(AwsCloudSshMotoTest, SweepRemovesOnlyThisOwnersFinishedJobs) {
   Result<Instance> over = mine->Launch(Request("sw-over"));
   Result<Instance> other = theirs->Launch(Request("sw-other"));
   ASSERT_TRUE(live.ok() && over.ok() && other.ok());
-  auto removed = mine->SweepOwned({}, [](const std::string& job, double) { return job != "sw-live"; });
+  auto removed =
+      mine->SweepOwned({}, [](const std::string& job, double) { return job != "sw-live"; });
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(mine->Describe(over->id)->state, InstanceState::kTerminated);
   EXPECT_EQ(mine->Describe(live->id)->state, InstanceState::kRunning);

@@ -106,11 +106,13 @@ class ControllerFaultTest : public ::testing::Test {
   SilentReporter reporter_;
   ControllerContext ctx_;
   // A `run` that keeps running (until a fault ends the attempt).
-  std::vector<FakeHost::Poll> long_run_ = {{R"({"phase":"setup","supervisor_alive":true})", "[spotrun] setup: starting\n"},
-                                           {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"}};
+  std::vector<FakeHost::Poll> long_run_ = {
+      {R"({"phase":"setup","supervisor_alive":true})", "[spotrun] setup: starting\n"},
+      {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"}};
   // A `run` that ends at once, successfully.
-  std::vector<FakeHost::Poll> short_run_ = {{R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"},
-                                            {R"({"phase":"done","exit_code":0})", "done\n"}};
+  std::vector<FakeHost::Poll> short_run_ = {
+      {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"},
+      {R"({"phase":"done","exit_code":0})", "done\n"}};
   std::map<std::string, std::vector<FakeHost::Poll>> polls_;  // By instance id; else short_run_.
 };
 
@@ -145,9 +147,9 @@ TEST_F(ControllerFaultTest, PreemptionSavesTheFinalCheckpointAndRelaunchesInTheN
                  "pull spotrun/job1/out",
                  "terminate i-2"};
   EXPECT_EQ(fake_.record, want);
-  EXPECT_EQ(EventKinds(id), (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "NOTICE",
-                                    "CHECKPOINT", "PREEMPTED", "PROVISIONING", "SETTING_UP",
-                                    "RUNNING", "SUCCEEDED"}));
+  EXPECT_EQ(EventKinds(id),
+            (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "NOTICE", "CHECKPOINT", "PREEMPTED",
+                    "PROVISIONING", "SETTING_UP", "RUNNING", "SUCCEEDED"}));
   // The launch that found no capacity and the one that followed are one attempt.
   EXPECT_EQ(Outcomes(id), (Record{"preempted", "succeeded"}));
   auto attempts = store_->Attempts(id).value();
@@ -180,9 +182,8 @@ TEST_F(ControllerFaultTest, LostInstanceIsRelaunchedFromTheLastCheckpoint) {
                  "pull spotrun/job1/out",
                  "terminate i-2"};
   EXPECT_EQ(fake_.record, want);
-  EXPECT_EQ(EventKinds(id),
-            (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "CHECKPOINT", "LOST", "PROVISIONING",
-                    "SETTING_UP", "RUNNING", "SUCCEEDED"}));
+  EXPECT_EQ(EventKinds(id), (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "CHECKPOINT", "LOST",
+                                    "PROVISIONING", "SETTING_UP", "RUNNING", "SUCCEEDED"}));
   EXPECT_EQ(Outcomes(id), (Record{"lost", "succeeded"}));
   EXPECT_EQ(Running(), 0u);
 }
@@ -195,8 +196,7 @@ TEST_F(ControllerFaultTest, ThrottledTerminateIsRetriedUntilTheInstanceIsGone) {
   cloud_.Throttle(CloudCall::kTerminate, 8);
   ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
   Record want = {"launch c.large use1-az1 spot max=0.9", "push spotrun/job1/workdir",
-                 "push spotrun/job1",                    "run start",
-                 "pull spotrun/job1/out"};
+                 "push spotrun/job1", "run start", "pull spotrun/job1/out"};
   for (int i = 0; i < 8; ++i) want.push_back("fault: terminate i-1: Unavailable");
   want.push_back("terminate i-1");
   EXPECT_EQ(fake_.record, want);
@@ -276,9 +276,8 @@ TEST_F(ControllerFaultTest, FullResultsDiskFailsTheJobCleanly) {
   EXPECT_FALSE(fs::exists(dir_ / "results.partial"));
   const std::string message = store_->GetJob(id)->message;
   EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;
-  EXPECT_EQ(message.rfind("cannot collect the results into " + (dir_ / "results").string() + ": ",
-                          0),
-            0u)
+  EXPECT_EQ(
+      message.rfind("cannot collect the results into " + (dir_ / "results").string() + ": ", 0), 0u)
       << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_EQ(Outcomes(id), (Record{"failed"}));

@@ -218,8 +218,9 @@ class ControllerStoreLossTest : public ControllerTest {
     return DriveJob(ctx_, id);
   }
   int Launches() const {
-    return static_cast<int>(std::count_if(cloud_.record.begin(), cloud_.record.end(),
-                                          [](const std::string& r) { return r.rfind("launch", 0) == 0; }));
+    return static_cast<int>(
+        std::count_if(cloud_.record.begin(), cloud_.record.end(),
+                      [](const std::string& r) { return r.rfind("launch", 0) == 0; }));
   }
   fs::path db_;
 };

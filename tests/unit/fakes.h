@@ -40,9 +40,9 @@ class FakeHost : public Host {
   explicit FakeHost(std::vector<std::string>* r) : record(r) {}
 
   Result<int> Run(const std::string& command, const RunOptions&, const OutputFn& out) override {
-    std::string verb = command.find(" poll ") != std::string::npos    ? "poll"
-                       : command.find(" stop ") != std::string::npos  ? "stop"
-                       : command.find(" start ") != std::string::npos ? "start"
+    std::string verb = command.find(" poll ") != std::string::npos       ? "poll"
+                       : command.find(" stop ") != std::string::npos     ? "stop"
+                       : command.find(" start ") != std::string::npos    ? "start"
                        : command.find(" snapshot ") != std::string::npos ? "snapshot"
                                                                          : command;
     if (verb != "poll") record->push_back("run " + verb);
@@ -99,8 +99,8 @@ class FakeCloud : public Cloud {
   // Delivers an EC2-style interruption notice to `id`'s agent (for
   // FaultyCloud::deliver_notice).
   Status SendNotice(const std::string& id, double action_at) {
-    notices[id] = R"({"action":"terminate","time":")" +
-                  FormatUtc(action_at, "%Y-%m-%dT%H:%M:%SZ") + R"("})";
+    notices[id] =
+        R"({"action":"terminate","time":")" + FormatUtc(action_at, "%Y-%m-%dT%H:%M:%SZ") + R"("})";
     return Status::Ok();
   }
 

@@ -77,9 +77,9 @@ TEST_F(FaultyCloudTest, ReclaimSendsTheNoticeThenTakesTheInstance) {
             Code::kUnavailable);
   EXPECT_EQ(cloud_.HostFor(i).status().code(), Code::kUnavailable);
   EXPECT_TRUE(cloud_.ListTagged({}).value().empty());
-  EXPECT_EQ(fake_.record, (Record{"launch c.large use1-az1 spot max=0.9",
-                                  "fault: notice i-1 (reclaim at 1200)", "fault: reclaim i-1",
-                                  "terminate i-1"}));
+  EXPECT_EQ(fake_.record,
+            (Record{"launch c.large use1-az1 spot max=0.9", "fault: notice i-1 (reclaim at 1200)",
+                    "fault: reclaim i-1", "terminate i-1"}));
 }
 
 TEST_F(FaultyCloudTest, AnInstanceGivenBackBeforeItsReclaimIsLeftAlone) {

@@ -53,8 +53,8 @@ class FaultyHostTest : public ::testing::Test {
            ("spotrun-faulty-host-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_ / "home");
-    host_ = std::make_unique<FaultyHost>(std::make_unique<DirHost>(dir_ / "home", &record_),
-                                           &record_);
+    host_ =
+        std::make_unique<FaultyHost>(std::make_unique<DirHost>(dir_ / "home", &record_), &record_);
     Write(dir_ / "local", {{"a.txt", "a"}, {"b/c.txt", "c"}, {"d.txt", "d"}, {"e.txt", "e"}});
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -92,8 +92,8 @@ TEST_F(FaultyHostTest, DropAfterKCallsFailsTheNextOnesThenReconnects) {
   EXPECT_EQ(push.code(), Code::kUnavailable);
   EXPECT_NE(push.message().find("connection dropped"), std::string::npos) << push.message();
   EXPECT_TRUE(host_->Run("five", {}, nullptr).ok());
-  EXPECT_EQ(record_, (Record{"run one", "push w", "fault: drop run", "fault: drop push w2",
-                             "run five"}));
+  EXPECT_EQ(record_,
+            (Record{"run one", "push w", "fault: drop run", "fault: drop push w2", "run five"}));
   EXPECT_FALSE(fs::exists(dir_ / "home" / "w2"));
   EXPECT_EQ(host_->injected(), 2);
   EXPECT_EQ(host_->pending(), 0);
@@ -106,8 +106,7 @@ TEST_F(FaultyHostTest, AFaultWaitsForACallOfItsKind) {
   EXPECT_TRUE(host_->Push((dir_ / "local").string(), "w", {}).ok());
   EXPECT_FALSE(host_->Pull("w", (dir_ / "back").string()).ok());
   EXPECT_FALSE(host_->Run("second", {}, nullptr).ok());
-  EXPECT_EQ(record_,
-            (Record{"run first", "push w", "fault: drop pull w", "fault: drop run"}));
+  EXPECT_EQ(record_, (Record{"run first", "push w", "fault: drop pull w", "fault: drop run"}));
 }
 
 TEST_F(FaultyHostTest, PushCutHalfwayLeavesTheFirstHalfOfTheFiles) {

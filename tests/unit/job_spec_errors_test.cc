@@ -54,10 +54,11 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
             At("2:10: budget.max_cots: unknown key; did you mean 'max_cost'?"));
   EXPECT_EQ(Error("run: x\ncheckpoint:\n  path: ck\n"),
             At("3:3: checkpoint.path: unknown key; expected one of: store, dir, sync_interval"));
-  EXPECT_EQ(Error("run: x\nflavour: big\n"),
-            At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
-               "deadline, policy"));
+  EXPECT_EQ(
+      Error("run: x\nflavour: big\n"),
+      At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
+         "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
+         "deadline, policy"));
 }
 
 TEST_F(JobSpecErrorTest, DuplicateAndNonStringKeys) {
@@ -142,10 +143,11 @@ TEST_F(JobSpecErrorTest, DeepNestingIsAnErrorNotACrash) {
 }
 
 TEST_F(JobSpecErrorTest, LineBreaksInKeysStayEscaped) {
-  EXPECT_EQ(Error("run: x\n\"a\\nb\": 1\n"),
-            At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
-               "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
-               "deadline, policy"));
+  EXPECT_EQ(
+      Error("run: x\n\"a\\nb\": 1\n"),
+      At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
+         "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
+         "deadline, policy"));
 }
 
 }  // namespace

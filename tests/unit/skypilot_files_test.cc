@@ -49,7 +49,8 @@ std::map<std::string, std::string> EnvArgs(const std::string& args) {
   std::map<std::string, std::string> out;
   std::stringstream s(args);
   for (std::string word; s >> word;) {
-    if (word == "--env" && s >> word) out[word.substr(0, word.find('='))] = word.substr(word.find('=') + 1);
+    if (word == "--env" && s >> word)
+      out[word.substr(0, word.find('='))] = word.substr(word.find('=') + 1);
   }
   return out;
 }
@@ -88,7 +89,8 @@ std::string Outcome(const std::string& file, const std::string& args) {
   std::string why;
   auto c = RankCandidates(spec->resources, "us-east-1", offers, &why);
   if (c.empty()) return spec->cloud + " none: " + why;
-  return spec->cloud + " " + c[0].offer.instance_type + " " + (c[0].market == Market::kSpot ? "spot" : "on-demand");
+  return spec->cloud + " " + c[0].offer.instance_type + " " +
+         (c[0].market == Market::kSpot ? "spot" : "on-demand");
 }
 
 TEST(SkyPilotFilesTest, EveryFileHasItsExpectedOutcome) {

@@ -7,8 +7,8 @@
 namespace spotrun {
 namespace {
 
-Offer MakeOffer(const std::string& type, double vcpus, double mem, const std::string& gpu,
-                int gpus, double spot) {
+Offer MakeOffer(const std::string& type, double vcpus, double mem, const std::string& gpu, int gpus,
+                double spot) {
   Offer o;
   o.instance_type = type;
   o.region = "r";
@@ -24,7 +24,8 @@ Offer MakeOffer(const std::string& type, double vcpus, double mem, const std::st
 
 std::vector<std::string> Types(const std::vector<Candidate>& c) {
   std::vector<std::string> out;
-  for (const auto& x : c) out.push_back(x.offer.instance_type + "/" + std::to_string(x.alternative));
+  for (const auto& x : c)
+    out.push_back(x.offer.instance_type + "/" + std::to_string(x.alternative));
   return out;
 }
 

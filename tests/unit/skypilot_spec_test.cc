@@ -17,9 +17,9 @@ TEST_F(SkyPilotSpecTest, RecognisedByItsKeysWithSkyPilotsDefaults) {
   EXPECT_EQ(spec->cloud, "aws");
   EXPECT_EQ(spec->resources.region, "us-west-2");
   EXPECT_EQ(spec->resources.zone, "us-west-2b");
-  EXPECT_FALSE(spec->resources.use_spot);  // SkyPilot's default market is on-demand.
+  EXPECT_FALSE(spec->resources.use_spot);   // SkyPilot's default market is on-demand.
   EXPECT_TRUE(spec->resources.cpus_exact);  // A bare number is exact.
-  EXPECT_EQ(spec->workdir, "");            // No workdir: nothing uploaded.
+  EXPECT_EQ(spec->workdir, "");             // No workdir: nothing uploaded.
 }
 
 TEST_F(SkyPilotSpecTest, SpotrunFilesStaySpotrun) {
@@ -38,7 +38,8 @@ TEST_F(SkyPilotSpecTest, ForcedFormat) {
 }
 
 TEST_F(SkyPilotSpecTest, CpusAndMemoryBounds) {
-  auto spec = Parse("resources:\n  cpus: 4+\n  memory: 2x\n  disk_size: 256GB\nfile_mounts: {}\nrun: x\n");
+  auto spec =
+      Parse("resources:\n  cpus: 4+\n  memory: 2x\n  disk_size: 256GB\nfile_mounts: {}\nrun: x\n");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_FALSE(spec->resources.cpus_exact);
   EXPECT_DOUBLE_EQ(spec->resources.memory_per_cpu, 2);
@@ -80,7 +81,8 @@ TEST_F(SkyPilotSpecTest, AnyOfTakesOuterDefaults) {
 }
 
 TEST_F(SkyPilotSpecTest, ImagePerRegionBecomesOneCandidateEach) {
-  auto spec = Parse("resources:\n  infra: aws\n  image_id: {us-east-1: ami-1, us-west-2: ami-2}\nrun: x\n");
+  auto spec =
+      Parse("resources:\n  infra: aws\n  image_id: {us-east-1: ami-1, us-west-2: ami-2}\nrun: x\n");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   ASSERT_EQ(spec->resources.any_of.size(), 2u);
   EXPECT_EQ(spec->resources.any_of[1].region, "us-west-2");
@@ -97,8 +99,9 @@ TEST_F(SkyPilotSpecTest, RefusalsNameFileLineAndField) {
             std::string::npos);
   EXPECT_NE(Error("resources:\n  image_id: docker:ubuntu\nrun: x\n").find("resources.image_id"),
             std::string::npos);
-  EXPECT_NE(Error("service: {}\nresources:\n  bogus: 1\nrun: x\n").find("resources.bogus: unknown key"),
-            std::string::npos);
+  EXPECT_NE(
+      Error("service: {}\nresources:\n  bogus: 1\nrun: x\n").find("resources.bogus: unknown key"),
+      std::string::npos);
 }
 
 TEST_F(SkyPilotSpecTest, FileMountsSubstituteEnvs) {

@@ -135,8 +135,7 @@ TEST_F(StoreDamageTest, AVersion1StoreIsMigrated) {
 TEST_F(StoreDamageTest, AFailedMigrationLeavesTheStoreAsItWas) {
   // A version-1 store that already has the table version 2 adds: the
   // migration fails halfway and rolls back.
-  Sql(std::string(kSchemaV1ForTests) +
-      "CREATE TABLE store_info (x); PRAGMA user_version = 1;");
+  Sql(std::string(kSchemaV1ForTests) + "CREATE TABLE store_info (x); PRAGMA user_version = 1;");
   EXPECT_NE(OpenError().find("migrating from version 1 failed"), std::string::npos);
   EXPECT_EQ(UserVersion(), 1);
 }
