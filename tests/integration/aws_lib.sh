@@ -4,6 +4,7 @@
 
 command -v moto_server >/dev/null || skip "moto_server not installed (moto is not in Debian; pip install 'moto[server]==5.2.1' to run the AWS tests)"
 python3 -c "import boto3" 2>/dev/null || skip "python3 has no boto3"
+python3 -c "import moto.server" 2>/dev/null || skip "python3 cannot import moto (moto_server belongs to another Python)"
 [ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd"
 
 MOTO_CHECK="python3 $SPOTRUN_SOURCE_DIR/tests/integration/moto_check.py"
@@ -13,7 +14,8 @@ MOTO_CHECK="python3 $SPOTRUN_SOURCE_DIR/tests/integration/moto_check.py"
 # already hides the shared files and IMDS). Extra VAR=value arguments go to moto's environment.
 start_moto() {
   env "$@" MOTO_RECORDER_FILEPATH="$TEST_TMP/moto-recording" \
-    setsid moto_server -H 127.0.0.1 -p 0 > "$TEST_TMP/moto.log" 2>&1 &
+    setsid python3 "$SPOTRUN_SOURCE_DIR/tests/integration/moto_server.py" -H 127.0.0.1 -p 0 \
+    > "$TEST_TMP/moto.log" 2>&1 &
   BACKGROUND_GROUPS="${BACKGROUND_GROUPS:-} $!"
   disown $!
   wait_for "grep -qs 'Running on http://127.0.0.1:' '$TEST_TMP/moto.log'" 20
