@@ -1,5 +1,6 @@
 #include "spec/job_spec.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "spec/spec_reader.h"
 #include "util/cidr.h"
 #include "util/did_you_mean.h"
+#include "util/encoding.h"
 
 namespace spotrun {
 
@@ -203,7 +205,23 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
   return Status::Ok();
 }
 
+// YAML is Unicode text; yaml-cpp 0.7 can spin for ever on bytes that are not
+// UTF-8 (0xFF in a scalar), so they are refused before it sees them.
+Status CheckUtf8(const SpecContext& ctx, const std::string& text) {
+  const size_t bad = FirstInvalidUtf8(text);
+  if (bad == std::string::npos) return Status::Ok();
+  const size_t newline = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
+  const size_t line_begin = newline == std::string::npos ? 0 : newline + 1;
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const auto b = static_cast<unsigned char>(text[bad]);
+  return spec::ErrorAtPosition(ctx, line, static_cast<int>(bad - line_begin) + 1, "",
+                               std::string("the file is not UTF-8 text (byte 0x") + kHex[b >> 4] +
+                                   kHex[b & 15] + " here); save it as UTF-8");
+}
+
 Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string& text) {
+  SPOTRUN_RETURN_IF_ERROR(CheckUtf8(ctx, text));
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);

@@ -3,6 +3,7 @@
 // functions.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,5 +30,10 @@ std::string PercentDecode(std::string_view text, bool plus_is_space = false);
 // characters no shell treats specially (letters, digits, and %+,-./:=@_),
 // else in single quotes (a quote inside written as '\'').
 std::string ShellQuote(std::string_view text);
+
+// The offset of the first byte of `text` that does not start a well-formed
+// UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing past
+// U+10FFFF), or std::string_view::npos when all of it is UTF-8.
+size_t FirstInvalidUtf8(std::string_view text);
 
 }  // namespace spotrun

@@ -16,6 +16,16 @@ TEST_F(JobSpecErrorTest, YamlSyntaxError) {
   EXPECT_EQ(Error("run: x\nname: a: b\n"), At("2:8: YAML syntax error: illegal map value"));
 }
 
+TEST_F(JobSpecErrorTest, TextThatIsNotUtf8IsRefusedWhereItStops) {
+  EXPECT_EQ(Error("run: x\ninputs:\n  a.csv: https://h/\xff\xff.csv\n"),
+            At("3:20: the file is not UTF-8 text (byte 0xFF here); save it as UTF-8"));
+  EXPECT_EQ(Error("\xfe\xffrun: x\n"),
+            At("1:1: the file is not UTF-8 text (byte 0xFE here); save it as UTF-8"));
+  // A UTF-8 byte order mark and non-ASCII text are fine.
+  EXPECT_EQ(Error("\xef\xbb\xbfrun: echo h\xc3\xa9\nname: [1\n"),
+            At("3:1: YAML syntax error: end of sequence flow not found"));
+}
+
 TEST_F(JobSpecErrorTest, EmptyFileNeedsRun) {
   EXPECT_EQ(Error(""), At("1:1: run: missing required key (the job file is empty)"));
   EXPECT_EQ(Error("# only a comment\n"),
