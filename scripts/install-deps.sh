@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev                       # the state store
   libcurl4-openssl-dev libssl-dev      # HTTPS to AWS, SigV4 (OpenSSL HMAC/SHA-256)
   nlohmann-json3-dev                   # JSON: status --json, traces, agent protocol
-  libyaml-cpp-dev                      # the job file
+  libyaml-cpp-dev libyaml-dev          # the job file (libyaml checks its syntax first)
   libexpat1-dev                        # EC2 XML responses
   libgtest-dev                         # unit tests (the default build has them)
   python3                              # the agent on instances; the examples

@@ -13,6 +13,7 @@
 #include "spec/sections.h"
 #include "spec/skypilot.h"
 #include "spec/spec_reader.h"
+#include "spec/yaml_syntax.h"
 #include "util/cidr.h"
 #include "util/did_you_mean.h"
 #include "util/encoding.h"
@@ -222,6 +223,10 @@ Status CheckUtf8(const SpecContext& ctx, const std::string& text) {
 
 Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string& text) {
   SPOTRUN_RETURN_IF_ERROR(CheckUtf8(ctx, text));
+  if (auto bad = spec::CheckYamlSyntax(text)) {
+    return spec::ErrorAtPosition(ctx, bad->line, bad->column, "",
+                                 "YAML syntax error: " + bad->message);
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
