@@ -269,7 +269,7 @@ int CmdDrive(CliContext& ctx, const Args& args) {
   if (Status s = ctx.store->UpdateJob(*job); !s.ok()) return Fail(s.ToString(), 1);
   auto cloud = ctx.MakeCloudForJob(*job);
   if (!cloud.ok()) return Fail(cloud.status().message(), 1);
-  auto spec = ParseJobSpec(job->spec_text, job->spec_path);
+  auto spec = ParseJobSpec(job->spec_text, job->spec_path, StoredSpecOptions());
   if (!spec.ok()) return Fail(spec.status().message(), 1);
   auto mirror = MakeCheckpointMirror(ctx, *spec, job->id);
   if (!mirror.ok()) return Fail(mirror.status().message(), 1);

@@ -29,7 +29,8 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
       s.market = a.market;
     }
   }
-  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path); spec.ok() && spec->deadline_s) {
+  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions());
+      spec.ok() && spec->deadline_s) {
     s.deadline_at = job.created_at + *spec->deadline_s;
   }
   auto events = store.Events(job.id);

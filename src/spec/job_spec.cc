@@ -221,11 +221,18 @@ Status CheckUtf8(const SpecContext& ctx, const std::string& text) {
                                    kHex[b & 15] + " here); save it as UTF-8");
 }
 
-Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string& text) {
+Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string& text,
+                                      bool parsed_before) {
   SPOTRUN_RETURN_IF_ERROR(CheckUtf8(ctx, text));
   if (auto bad = spec::CheckYamlSyntax(text)) {
     return spec::ErrorAtPosition(ctx, bad->line, bad->column, "",
                                  "YAML syntax error: " + bad->message);
+  }
+  if (!parsed_before && !spec::CheckYamlCppFinishes(text)) {
+    return spec::ErrorAtPosition(
+        ctx, 1, 1, "",
+        "the YAML reader (yaml-cpp) does not finish on this file; look for a line that starts "
+        "with ',' after a tag ('!') or an anchor ('&')");
   }
   std::vector<YAML::Node> docs;
   try {
@@ -241,8 +248,10 @@ Result<YAML::Node> LoadSingleDocument(const SpecContext& ctx, const std::string&
   return docs.empty() ? YAML::Node() : docs.front();
 }
 
-Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text, SpecFormat format) {
-  Result<YAML::Node> root = LoadSingleDocument(ctx, text);
+Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text,
+                              const ParseOptions& options) {
+  const SpecFormat format = options.format;
+  Result<YAML::Node> root = LoadSingleDocument(ctx, text, options.parsed_before);
   if (!root.ok()) return root.status();
   if (root->IsNull()) {
     return spec::ErrorAtPosition(ctx, 1, 1, "run", "missing required key (the job file is empty)");
@@ -274,7 +283,7 @@ Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path,
   SpecContext ctx{path, path.empty() ? std::filesystem::current_path(ec) : file.parent_path(),
                   options.env_overrides};
   try {
-    Result<JobSpec> spec = ParseDocument(ctx, text, options.format);
+    Result<JobSpec> spec = ParseDocument(ctx, text, options);
     if (spec.ok() && !path.empty()) spec->source_path = file.string();
     return spec;
   } catch (const YAML::Exception& e) {

@@ -185,7 +185,17 @@ struct ParseOptions {
   SpecFormat format = SpecFormat::kAuto;
   // Resolved `--env` values, which `${VAR}` in SkyPilot's file_mounts sees.
   std::map<std::string, std::string> env_overrides;
+  // The text was read before, by this same code (a job in the store): it is
+  // not first parsed in a child process (spec/yaml_syntax.h).
+  bool parsed_before = false;
 };
+
+// The options for the text of a job in the store.
+inline ParseOptions StoredSpecOptions() {
+  ParseOptions o;
+  o.parsed_before = true;
+  return o;
+}
 
 // The names `resources.image` accepts besides an AMI id (cloud/aws resolves them).
 inline constexpr const char* kImageAliases[] = {"ubuntu-22.04", "ubuntu-24.04", "dlami-pytorch",

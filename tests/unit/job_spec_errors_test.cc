@@ -2,6 +2,8 @@
 // 1-based line and column, and the field.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "spec/job_spec.h"
 #include "spec_test_util.h"
 
@@ -36,6 +38,17 @@ TEST_F(JobSpecErrorTest, StrayCommaIsASyntaxErrorNotAHang) {
                "content"));
   EXPECT_EQ(Error("run: x\n,\n"),
             At("2:1: YAML syntax error: while parsing a block mapping: did not find expected key"));
+}
+
+// libyaml accepts these; yaml-cpp 0.7 alone loops for ever on them.
+TEST_F(JobSpecErrorTest, TextTheYamlReaderCannotFinishIsRefusedInTime) {
+  for (const char* text : {"!t a\n,", "&x a\n,b"}) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(Error(text),
+              At("1:1: the YAML reader (yaml-cpp) does not finish on this file; look for a line "
+                 "that starts with ',' after a tag ('!') or an anchor ('&')"));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  }
 }
 
 TEST_F(JobSpecErrorTest, EmptyFileNeedsRun) {
