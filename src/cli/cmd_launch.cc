@@ -28,12 +28,16 @@ std::atomic<bool> g_interrupted{false};  // Set by SIGINT/SIGTERM; read by the c
 
 void OnSignal(int) { g_interrupted = true; }
 
-void InstallSignalHandlers() {
+// In the foreground, SIGINT (Ctrl-C), SIGTERM and SIGHUP cancel the job. A
+// detached controller (`_drive`) leaves SIGTERM at its default: it ends at
+// once, the job stays in the store as it was, and the next spotrun command
+// starts a controller that picks it up (orphan_sweep.h), as after SIGKILL.
+void InstallSignalHandlers(bool term_cancels) {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  if (term_cancels) sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
 }
 
@@ -248,7 +252,7 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   printf("spotrun: job %s (id %s) on the %s cloud%s\n", job.name.c_str(), job.id.c_str(),
          job.cloud.c_str(), job.cloud == "local" ? " (built in, no account needed)" : "");
   fflush(stdout);
-  InstallSignalHandlers();
+  InstallSignalHandlers(/*term_cancels=*/true);
   TerminalReporter reporter(&ctx.clock);
   auto mirror = MakeCheckpointMirror(ctx, *spec, job.id);
   if (!mirror.ok()) return Fail(file + ": checkpoint.store: " + mirror.status().message(), 2);
@@ -273,7 +277,7 @@ int CmdDrive(CliContext& ctx, const Args& args) {
   if (!spec.ok()) return Fail(spec.status().message(), 1);
   auto mirror = MakeCheckpointMirror(ctx, *spec, job->id);
   if (!mirror.ok()) return Fail(mirror.status().message(), 1);
-  InstallSignalHandlers();
+  InstallSignalHandlers(/*term_cancels=*/false);
   SilentReporter reporter;
   ControllerContext controller = MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get());
   controller.secrets = TakeSecretsFromEnv();

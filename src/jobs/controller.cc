@@ -218,7 +218,7 @@ Status JobDriver::WaitRunning() {
       instance_ = *d;
       auto host = ctx_.cloud->HostFor(instance_);
       if (!host.ok()) return host.status();
-      host_ = std::move(host).value();
+      UseHost(std::move(host).value());
       return Status::Ok();
     }
     if (d.ok() && d->state != InstanceState::kPending) {

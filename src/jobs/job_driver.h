@@ -106,6 +106,13 @@ class JobDriver {
   // True once a cancel, Ctrl-C, a budget limit or the loss of the state
   // store asks the job to stop.
   bool Stopping();
+  // Makes `host` the current attempt's: a stop asked for while its commands,
+  // transfers or connection waits are under way cuts them short, unless the
+  // driver is already acting on the stop (telling the agent, collecting).
+  void UseHost(std::unique_ptr<Host> host);
+  // Ends a job asked to stop before its attempt runs: the instance, if any,
+  // goes, and no other is launched.
+  Result<JobState> StopBeforeRun();
   // Fails once the state store is gone or unreadable for this job (not when
   // merely locked): the job is then invisible to every other spotrun process.
   Status StoreLost();
@@ -157,6 +164,7 @@ class JobDriver {
   int gpus_noted_attempt_ = 0;   // The attempt whose GPUS event is stored.
   std::string agent_died_in_;    // The phase the agent stopped in (kAgentDied).
   std::string stop_reason_;
+  bool stop_handled_ = false;  // The driver acts on the stop: host work is not cut short.
   JobState stop_state_ = JobState::kCancelled;
   int setup_failures_ = 0;  // Attempts in a row that could not be set up.
 };

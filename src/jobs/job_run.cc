@@ -46,6 +46,8 @@ Result<JobState> JobDriver::Run() {
   for (const auto& a : history_) restarts += a.outcome == "failed" ? 1 : 0;
   for (;;) {
     if (!attached) {
+      // After a stop is asked for, no instance is launched.
+      if (Stopping()) return StopBeforeRun();
       if (static_cast<int>(history_.size()) >= ctx_.options.max_attempts) {
         return Finish(JobState::kFailed,
                       "gave up after " + std::to_string(ctx_.options.max_attempts) + " instances",
@@ -62,6 +64,8 @@ Result<JobState> JobDriver::Run() {
         s = SetUpRetried();
         setup_failures_ = s.ok() ? 0 : setup_failures_ + 1;
       }
+      // A stop cut the launch or the setup short: the job ends here.
+      if (!s.ok() && Stopping()) return StopBeforeRun();
       if (!s.ok() && !instance_.id.empty()) {
         // An instance taken back while being set up is a preemption, not a
         // failure; one that cannot be set up is replaced, a few times in a row
@@ -117,6 +121,14 @@ Result<JobState> JobDriver::Run() {
     }
     return FinishDone(status);
   }
+}
+
+Result<JobState> JobDriver::StopBeforeRun() {
+  stop_handled_ = true;
+  ctx_.reporter->Note("stopping: " + stop_reason_);
+  SPOTRUN_RETURN_IF_ERROR(
+      TerminateInstance(stop_state_ == JobState::kCancelled ? "cancelled" : "failed"));
+  return Finish(stop_state_, stop_reason_, -1);
 }
 
 Status JobDriver::EndAttempt(AttemptEnd end) {
@@ -177,7 +189,7 @@ Result<bool> JobDriver::Reattach() {
     instance_ = *d;
     auto host = ctx_.cloud->HostFor(instance_);
     if (!host.ok()) return false;
-    host_ = std::move(host).value();
+    UseHost(std::move(host).value());
   }
   std::error_code ec;
   log_offset_ = static_cast<long long>(fs::file_size(AttemptLogPath(), ec));

@@ -120,10 +120,13 @@ Status JobDriver::SetUpRetried() {
     if (!d.ok() || d->state != InstanceState::kRunning) break;  // Taken back: not a drop.
     ctx_.reporter->Note("setting up " + instance_.id + " failed (" + s.message() +
                         "); trying again");
-    ctx_.clock->Sleep(5.0 * retry);
+    for (double waited = 0; waited < 5.0 * retry && !Stopping(); waited += 0.2) {
+      ctx_.clock->Sleep(0.2);
+    }
+    if (Stopping()) return Cancelled(stop_reason_);
     auto host = ctx_.cloud->HostFor(instance_);
     if (!host.ok()) return host.status();
-    host_ = std::move(host).value();
+    UseHost(std::move(host).value());
     s = SetUp();
   }
   return s;
@@ -159,6 +162,11 @@ Status JobDriver::StoreLost() {
   // cannot be read does not.
   if (asked.ok() || asked.status().code() == Code::kUnavailable) return Status::Ok();
   return asked.status();
+}
+
+void JobDriver::UseHost(std::unique_ptr<Host> host) {
+  host_ = std::move(host);
+  host_->SetStop([this] { return !stop_handled_ && Stopping(); });
 }
 
 bool JobDriver::Stopping() {
@@ -222,6 +230,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
     if (Stopping() && !stop_sent) {
       ctx_.reporter->Note("stopping: " + stop_reason_);
       stop_sent = true;
+      stop_handled_ = true;
       auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
       // Gone just now (taken back, say): the cloud tells how the attempt ended.
       if (!rc.ok()) {
@@ -229,6 +238,8 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
       }
     }
     auto polled = PollOnce();
+    // A stop cut the poll short: the next turn tells the agent.
+    if (!polled.ok() && polled.status().code() == Code::kCancelled && Stopping()) continue;
     if (!polled.ok()) {
       if (auto end = OnPollFailure(polled.status(), &failures)) return *end;
     } else {

@@ -64,6 +64,7 @@ class FaultyHost : public Host {
   int injected() const { return injected_; }  // Faults that fired (passes not counted).
   int pending() const { return static_cast<int>(queue_.size()); }
 
+  void SetStop(std::function<bool()> stop) override { base_->SetStop(std::move(stop)); }
   Result<int> Run(const std::string& command, const RunOptions& options,
                   const OutputFn& on_output) override;
   Status Push(const std::string& local, const std::string& remote,

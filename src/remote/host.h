@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/clock.h"
 #include "util/status.h"
 #include "util/subprocess.h"
 
@@ -26,6 +27,10 @@ struct RunOptions {
 class Host {
  public:
   virtual ~Host() = default;
+  // From now on every command, transfer and wait for the connection ends
+  // early with kCancelled once `stop` returns true (asked a few times a
+  // second): a cancel does not wait for a slow upload or an unreachable host.
+  virtual void SetStop(std::function<bool()> stop) { stop_ = std::move(stop); }
   // Runs `command` under /bin/sh -c in the home directory. stdout and stderr are
   // streamed to `on_output` (may be null). Returns the exit status, or kUnavailable
   // when the host cannot be reached or the timeout expires.
@@ -52,6 +57,14 @@ class Host {
     (void)ssh_options;
     return InvalidArgument("this host cannot attach a terminal");
   }
+
+ protected:
+  bool StopRequested() const { return stop_ && stop_(); }
+  // Waits `seconds` on `clock`, in steps short enough for a stop to cut it
+  // short; false when it did.
+  bool PauseUnlessStopped(Clock* clock, double seconds) const;
+
+  std::function<bool()> stop_;
 };
 
 }  // namespace spotrun

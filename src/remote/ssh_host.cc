@@ -84,6 +84,7 @@ Result<int> SshHost::RunRetried(const std::vector<std::string>& argv, double tim
     bool printed = false;
     ProcessOptions p;
     p.argv = argv;
+    p.stop = stop_;
     auto rc = RunProcess(
         p,
         [&](std::string_view chunk) {
@@ -102,7 +103,7 @@ Result<int> SshHost::RunRetried(const std::vector<std::string>& argv, double tim
       return Unavailable("ssh " + options_.endpoint.ToString() + " (" + options_.host_key_alias +
                          "): " + LastLogLine());
     }
-    clock_->Sleep(delay);
+    if (!PauseUnlessStopped(clock_, delay)) return Cancelled("stopped while connecting");
     delay = std::min(delay * 2, kMaxRetryDelay);
   }
 }
@@ -128,7 +129,9 @@ Status SshHost::EnsureReady() {
       return Unavailable(options_.endpoint.ToString() + " is reachable but not ready: `" + check +
                          "` still exits " + std::to_string(*rc));
     }
-    clock_->Sleep(kReadyPollInterval);
+    if (!PauseUnlessStopped(clock_, kReadyPollInterval)) {
+      return Cancelled("stopped while waiting for the instance to be ready");
+    }
   }
   ready_ = true;
   return Status::Ok();

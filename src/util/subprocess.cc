@@ -68,9 +68,13 @@ Result<int> RunProcess(const ProcessOptions& options,
   }
   close(fds[1]);
   const double deadline = timeout_s > 0 ? MonotonicNow() + timeout_s : 0;
-  bool timed_out = false;
+  bool timed_out = false, stopped = false;
   char buf[16384];
   for (;;) {
+    if (options.stop && options.stop()) {
+      stopped = true;
+      break;
+    }
     int wait_ms = 200;
     if (deadline > 0) {
       double left = deadline - MonotonicNow();
@@ -90,13 +94,14 @@ Result<int> RunProcess(const ProcessOptions& options,
     if (on_output) on_output(std::string_view(buf, n));
   }
   close(fds[0]);
-  if (timed_out) {
+  if (timed_out || stopped) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
   }
   int ws = 0;
   while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
   }
+  if (stopped) return Cancelled("stopped: " + options.argv[0]);
   if (timed_out) {
     return Unavailable("command timed out after " + std::to_string(static_cast<int>(timeout_s)) +
                        " s: " + options.argv[0]);

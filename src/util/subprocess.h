@@ -20,11 +20,15 @@ struct ProcessOptions {
   std::string cwd;                         // Empty = inherit.
   bool new_session = false;                // setsid() in the child.
   std::string output_path;                 // Detached only: stdout+stderr appended here.
+  // RunProcess only: asked a few times a second while the child runs; true
+  // kills its process group and RunProcess returns kCancelled.
+  std::function<bool()> stop;
 };
 
 // Runs to completion; stdout and stderr (merged) are passed to `on_output` in
 // chunks as they arrive. On timeout (> 0) the child's process group is killed
-// and kUnavailable returned. Returns the exit status (128+signal if killed).
+// and kUnavailable returned; once options.stop says so, the same, and kCancelled
+// returned. Returns the exit status (128+signal if killed).
 Result<int> RunProcess(const ProcessOptions& options,
                        const std::function<void(std::string_view)>& on_output,
                        double timeout_s = 0);

@@ -124,6 +124,19 @@ assert_no_ssh_processes() {
   done
 }
 
+# cancel_within ID PHASE: `spotrun cancel ID` reports CANCELLED within 10 s
+# and the store has it so.
+cancel_within() {
+  local start end
+  start=$(date +%s.%N)
+  timeout 30 "$SPOTRUN_BIN" cancel "$1" > "cancel-$1.txt" 2>&1 || fail "cancel $1: $(cat "cancel-$1.txt")"
+  end=$(date +%s.%N)
+  grep -q CANCELLED "cancel-$1.txt" || fail "cancel $1 did not report CANCELLED: $(cat "cancel-$1.txt")"
+  [ "$(job_field "$1" state)" = CANCELLED ] || fail "$1 is $(job_field "$1" state), not CANCELLED"
+  python3 -c "import sys; t = $end - $start; print('cancel of $1 ($2) took %.1f s' % t); sys.exit(t >= 10)" ||
+    fail "cancelling $1 in $2 took 10 s or more"
+}
+
 # Copies the quickstart example into ./$1 and writes a job file there with the
 # run script $2 (a file name, run from there).
 make_job_dir() {

@@ -142,6 +142,10 @@ def gone(args):
     print("gone: nothing of job %s is left" % args.job)
 
 
+def run_instances(args):
+    print(len([c for c in run_instances_calls() if args.job in c.values()]))
+
+
 def alive(_):
     count = 0
     for page in ec2().get_paginator("describe_instances").paginate():
@@ -176,6 +180,9 @@ def main():
     p = sub.add_parser("gone")
     p.add_argument("job")
     p.set_defaults(fn=gone)
+    p = sub.add_parser("run-instances")  # How many RunInstances named the job.
+    p.add_argument("job")
+    p.set_defaults(fn=run_instances)
     sub.add_parser("alive").set_defaults(fn=alive)
     sub.add_parser("make-user").set_defaults(fn=make_user)
     args = parser.parse_args()

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -267,6 +268,42 @@ TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {
       << r.status().message();
   EXPECT_GE(clock.Now() - start, 15);  // Kept trying for the first connection.
   fs::remove_all(dir);
+}
+
+TEST(SshHostNoServerTest, AStopCutsTheConnectionRetriesShort) {
+  char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
+  std::string dir = mkdtemp(pattern);
+  SshHostOptions o;
+  o.endpoint = {"127.0.0.1", 1, ""};  // Nothing listens on port 1.
+  ASSERT_FALSE(test::MakeTestKey(dir + "/id").empty());
+  o.identity_file = dir + "/id";
+  o.known_hosts_file = dir + "/known_hosts";
+  o.host_key_alias = "i-gone";
+  o.control_dir = dir;
+  o.ready_timeout_s = 600;
+  ManualClock clock;
+  const double start = clock.Now();
+  SshHost host(o, &clock);
+  // A cancel arrives 3 s (on the clock) into the retries.
+  host.SetStop([&] { return clock.Now() - start >= 3; });
+  auto r = host.Run("true", {}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kCancelled) << r.status().message();
+  EXPECT_LT(clock.Now() - start, 3.5);  // Not a whole retry interval later.
+  fs::remove_all(dir);
+}
+
+TEST(SubprocessStopTest, AStopKillsTheRunningCommand) {
+  const auto begin = std::chrono::steady_clock::now();
+  ProcessOptions p;
+  p.argv = {"/bin/sh", "-c", "sleep 30"};
+  p.stop = [&] {
+    return std::chrono::steady_clock::now() - begin > std::chrono::milliseconds(300);
+  };
+  auto rc = RunProcess(p, nullptr, 60);
+  ASSERT_FALSE(rc.ok());
+  EXPECT_EQ(rc.status().code(), Code::kCancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
 }
 
 TEST(SshTargetTest, Parses) {

@@ -18,9 +18,13 @@ std::string AsSource(const std::string& path) {
   return path;
 }
 
-Status RunRsync(std::vector<std::string> args, const std::string& what) {
+Status RunRsync(std::vector<std::string> args, const std::string& what,
+                const std::function<bool()>& stop) {
   std::string output;
-  auto rc = RunCapture({args}, &output, 600);
+  ProcessOptions p;
+  p.argv = std::move(args);
+  p.stop = stop;
+  auto rc = RunCapture(p, &output, 600);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) {
     while (!output.empty() && output.back() == '\n') output.pop_back();
@@ -51,6 +55,7 @@ Result<int> LocalHost::Run(const std::string& command, const RunOptions& options
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
   p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
   p.env["SPOTRUN_IMDS_POLL_SECONDS"] = std::to_string(kLocalImdsPollSeconds);
+  p.stop = stop_;
   return RunProcess(p, on_output, options.timeout_s);
 }
 
@@ -64,7 +69,7 @@ Status LocalHost::Push(const std::string& local, const std::string& remote,
   auto args = RsyncPushOptions(excludes);
   args.push_back(AsSource(local));
   args.push_back(is_dir ? dest + "/" : dest);
-  return RunRsync(args, "upload of " + local);
+  return RunRsync(args, "upload of " + local, stop_);
 }
 
 Status LocalHost::Pull(const std::string& remote, const std::string& local) {
@@ -74,7 +79,7 @@ Status LocalHost::Pull(const std::string& remote, const std::string& local) {
   auto args = RsyncPullOptions();
   args.push_back(AsSource(src));
   args.push_back(local + "/");
-  return RunRsync(args, "download of " + remote);
+  return RunRsync(args, "download of " + remote, stop_);
 }
 
 Result<ProcessOptions> LocalHost::AttachCommand(const std::string& remote_dir,
