@@ -11,6 +11,7 @@
 #include "jobs/controller.h"
 #include "jobs/job_summary.h"
 #include "util/clock.h"
+#include "util/terminal_text.h"
 
 namespace spotrun {
 namespace {
@@ -64,7 +65,7 @@ void PrintTable(const std::vector<JobSummary>& jobs) {
     printf("%-8s  %-20s  %-12s  %-5s  %-12s  %-9s  %4d  %4d  %10.6f  %s\n", s.job.id.c_str(),
            s.job.name.c_str(), JobStateName(s.job.state), s.job.cloud.c_str(),
            s.instance_type.c_str(), s.zone.c_str(), attempts, s.preemptions, s.cost_usd,
-           s.job.message.c_str());
+           SafeForTerminal(s.job.message).c_str());
   }
 }
 
@@ -160,6 +161,9 @@ int CmdLogs(CliContext& ctx, const Args& args) {
   // Every attempt's log in order, each under a header once there is more than one.
   std::map<int, std::streamoff> printed;
   char buf[65536];
+  // On a terminal the job's escape sequences are shown, not obeyed.
+  const bool terminal = StdoutIsTerminal();
+  TerminalText text;
   for (;;) {
     bool done = !parsed->Has("follow") || IsTerminal(job->state);
     auto attempts = ctx.store->Attempts(job->id);
@@ -170,7 +174,12 @@ int CmdLogs(CliContext& ctx, const Args& args) {
       std::streamoff& offset = printed[a.number];
       in.seekg(offset);
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        fwrite(buf, 1, in.gcount(), stdout);
+        if (terminal) {
+          const std::string safe = text.Filter(std::string_view(buf, in.gcount()));
+          fwrite(safe.data(), 1, safe.size(), stdout);
+        } else {
+          fwrite(buf, 1, in.gcount(), stdout);
+        }
         offset += in.gcount();
       }
     }

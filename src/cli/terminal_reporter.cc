@@ -1,8 +1,17 @@
 #include "cli/terminal_reporter.h"
 
 #include <cstdio>
+#include <string>
 
 namespace spotrun {
+namespace {
+
+// A line of the controller's, which may quote the job (an error it printed).
+std::string Safe(const std::string& line) {
+  return StdoutIsTerminal() ? SafeForTerminal(line) : line;
+}
+
+}  // namespace
 
 TerminalReporter::TerminalReporter(Clock* clock) : clock_(clock), start_(clock->Now()) {}
 
@@ -13,7 +22,7 @@ void TerminalReporter::EndLine() {
 
 void TerminalReporter::Phase(JobState state, const std::string& detail) {
   EndLine();
-  printf("==> %-12s %s\n", JobStateName(state), detail.c_str());
+  printf("==> %-12s %s\n", JobStateName(state), Safe(detail).c_str());
   fflush(stdout);
 }
 
@@ -25,14 +34,19 @@ void TerminalReporter::PhaseDone(JobState state, double seconds) {
 
 void TerminalReporter::Output(std::string_view chunk) {
   if (chunk.empty()) return;
-  fwrite(chunk.data(), 1, chunk.size(), stdout);
+  if (StdoutIsTerminal()) {
+    const std::string safe = text_.Filter(chunk);
+    fwrite(safe.data(), 1, safe.size(), stdout);
+  } else {
+    fwrite(chunk.data(), 1, chunk.size(), stdout);
+  }
   at_line_start_ = chunk.back() == '\n';
   fflush(stdout);
 }
 
 void TerminalReporter::Note(const std::string& line) {
   EndLine();
-  printf("    %s\n", line.c_str());
+  printf("    %s\n", Safe(line).c_str());
   fflush(stdout);
 }
 

@@ -1,9 +1,11 @@
 // TerminalReporter: prints phases with their durations and streams the job's
-// output to stdout, in order.
+// output to stdout, in order. On a terminal, what the job printed is shown
+// through TerminalText (its escape sequences cannot take the terminal over).
 #pragma once
 
 #include "jobs/reporter.h"
 #include "util/clock.h"
+#include "util/terminal_text.h"
 
 namespace spotrun {
 
@@ -20,6 +22,7 @@ class TerminalReporter : public Reporter {
   Clock* clock_;
   double start_;
   bool at_line_start_ = true;
+  TerminalText text_;
 };
 
 }  // namespace spotrun
