@@ -1,5 +1,6 @@
 #include "cli/context.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -36,6 +37,31 @@ int JobLookupFailed(const Status& status) {
   return status.code() == Code::kNotFound ? 2 : 1;
 }
 
+namespace {
+
+// SPOTRUN_HOME holds job files with their envs, keys and logs: everything
+// spotrun creates is private to the user (umask 077, for this process and
+// the jobs it starts on the local cloud), and the home is made 0700. A home
+// left open by an older spotrun is closed, with everything in it.
+Status MakeHomePrivate(const std::string& home) {
+  umask(077);
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(home));
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::perms open = fs::perms::group_all | fs::perms::others_all;
+  if ((fs::status(home, ec).permissions() & open) == fs::perms::none) return Status::Ok();
+  fs::permissions(home, open, fs::perm_options::remove, ec);
+  if (ec) return Internal("cannot make " + home + " private (chmod 0700): " + ec.message());
+  for (auto it = fs::recursive_directory_iterator(home, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_symlink()) fs::permissions(it->path(), open, fs::perm_options::remove, ec);
+    ec.clear();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<CliContext>> OpenContext(bool with_store) {
   auto ctx = std::make_unique<CliContext>();
   if (const char* h = getenv("SPOTRUN_HOME"); h && *h) {
@@ -46,6 +72,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(bool with_store) {
     ctx->home = std::string(user_home) + "/.spotrun";
   }
   ctx->home = std::filesystem::absolute(ctx->home).lexically_normal().string();
+  SPOTRUN_RETURN_IF_ERROR(MakeHomePrivate(ctx->home));
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(ctx->jobs_dir()));
   std::error_code ec;
   ctx->self_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
