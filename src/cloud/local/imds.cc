@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <set>
+#include <map>
 
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/market.h"
@@ -29,16 +29,29 @@ class Imds {
  public:
   explicit Imds(std::string dir) : dir_(std::move(dir)) {}
 
+  // IMDSv2's rules: a token comes from PUT /latest/api/token with a TTL of 1
+  // to 21600 whole seconds, never through a proxy (X-Forwarded-For), and
+  // opens the metadata until it expires.
   HttpResponse Handle(const HttpRequest& req) {
+    const double now = clock_.Now();
+    std::erase_if(tokens_, [&](const auto& t) { return t.second <= now; });
     if (req.path == "/latest/api/token") {
       if (req.method != "PUT") return {405, "text/plain", "use PUT"};
-      if (!req.headers.count("x-aws-ec2-metadata-token-ttl-seconds")) {
+      if (req.headers.count("x-forwarded-for")) return {403, "text/plain", "Forbidden"};
+      auto ttl = req.headers.find("x-aws-ec2-metadata-token-ttl-seconds");
+      if (ttl == req.headers.end()) {
         return {400, "text/plain", "missing X-aws-ec2-metadata-token-ttl-seconds"};
       }
+      const std::optional<int> seconds = TtlSeconds(ttl->second);
+      if (!seconds) {
+        return {400, "text/plain",
+                "X-aws-ec2-metadata-token-ttl-seconds must be a whole number from 1 to 21600"};
+      }
       std::string t = NewToken();
-      tokens_.insert(t);
+      tokens_[t] = now + *seconds;
       return {200, "text/plain", t};
     }
+    if (req.method != "GET" && req.method != "HEAD") return {405, "text/plain", ""};
     auto tok = req.headers.find("x-aws-ec2-metadata-token");
     if (tok == req.headers.end() || !tokens_.count(tok->second)) return {401, "text/plain", ""};
     return Get(req.path);
@@ -81,8 +94,19 @@ class Imds {
     return {200, "application/json", out.dump()};
   }
 
+  static std::optional<int> TtlSeconds(const std::string& text) {
+    if (text.empty() || text.size() > 5 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    const int n = std::stoi(text);
+    if (n < 1 || n > 21600) return std::nullopt;
+    return n;
+  }
+
   std::string dir_;
-  std::set<std::string> tokens_;
+  RealClock clock_;
+  std::map<std::string, double> tokens_;  // Token -> when it expires.
 };
 
 // Carries out the instance's preemption schedule, if it has one.
