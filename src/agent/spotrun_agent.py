@@ -167,8 +167,51 @@ def _open(url):
     return urllib.request.urlopen(req, timeout=60)
 
 
+def _inside(path, base_real):
+    """True when `path`, every link in it resolved, is `base_real` or below it."""
+    real = os.path.realpath(path)
+    return real == base_real or real.startswith(base_real.rstrip(os.sep) + os.sep)
+
+
+def input_path(base, remote, where):
+    """The path input `remote` is written at below directory `base` (`where`
+    names it in errors), its directories made on the way; a DownloadError
+    when it would lead outside `base` (a `..` component, or a link in the way
+    to outside), raised before anything is written. Links that stay inside
+    are followed."""
+    parts = [p for p in remote.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts or remote.startswith("/"):
+        raise DownloadError("'%s' is not a path inside %s" % (remote, where))
+    os.makedirs(base, exist_ok=True)
+    base_real = os.path.realpath(base)
+    here = base_real
+    for i, part in enumerate(parts[:-1]):
+        here = os.path.join(here, part)
+        if not _inside(here, base_real):
+            raise DownloadError("'%s' is a link to %s, outside %s; not written through"
+                                % ("/".join(parts[:i + 1]), os.path.realpath(here), where))
+        if not os.path.lexists(here):
+            os.mkdir(here)
+    return os.path.join(here, parts[-1])
+
+
+def _clear(path):
+    """Removes what is at `path` (a link is removed, never followed)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+def _create(path):
+    """A new file at `path` for writing: never through a link left there."""
+    _clear(path)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644),
+                     "wb")
+
+
 def _copy_to(resp, dest_tmp):
-    with open(dest_tmp, "wb") as out:
+    with _create(dest_tmp) as out:
         shutil.copyfileobj(resp, out, 1 << 20)
 
 
@@ -208,8 +251,8 @@ def http_download(url, dest):
             if not expects_html(dest):
                 raise DownloadError("the server sent a web page (text/html) where a file was "
                                     "expected")
-            with open(tmp, "w") as out:
-                out.write(body)
+            with _create(tmp) as out:
+                out.write(body.encode("utf-8"))
             os.replace(tmp, dest)
             return
         current = _confirm_url(page_url, body)
@@ -220,6 +263,7 @@ def s3_download(url, dest):
     tmp = dest + ".spotrun-partial"
     if shutil.which("aws") is None:
         raise DownloadError("the AWS CLI is needed on the instance")
+    _clear(tmp)
     cmd = ["aws", "s3", "cp", "--quiet", url, tmp]
     if url.endswith("/"):
         cmd.insert(3, "--recursive")
@@ -238,8 +282,12 @@ def fetch_inputs(cfg):
     for item in cfg.get("url_inputs", []):
         remote = item["remote"]
         # "~/x" is in the home directory (the cwd of the agent), else in the workdir.
-        dest = remote[2:] if remote.startswith("~/") else os.path.join(cfg["workdir"], remote)
-        os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+        home = remote.startswith("~/")
+        try:
+            dest = (input_path(os.getcwd(), remote[2:], "the home directory") if home
+                    else input_path(cfg["workdir"], remote, "the workdir"))
+        except DownloadError as e:
+            raise DownloadError("input %s: %s" % (remote, e)) from e
         log(cfg, "downloading %s -> %s" % (item["source"], item["remote"]))
         for attempt in range(1, 4):
             try:
@@ -319,6 +367,7 @@ def snapshot(cfg):
     generation. The manifest is written last, so a reader that finds it finds
     every file it lists complete."""
     src, snap = cfg["checkpoint_dir"], cfg["snapshot_dir"]
+    workdir_real = os.path.realpath(cfg["workdir"])
     os.makedirs(snap, exist_ok=True)
     with open(os.path.join(cfg["root"], "snapshot.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -330,9 +379,9 @@ def snapshot(cfg):
         for dirpath, dirnames, filenames in os.walk(src):
             dirnames.sort()
             for name in sorted(filenames):
-                if name.endswith(PARTIAL_SUFFIXES):
-                    continue
                 path = os.path.join(dirpath, name)
+                if name.endswith(PARTIAL_SUFFIXES) or not _inside(path, workdir_real):
+                    continue  # unfinished, or a link to outside the workdir
                 rel = os.path.relpath(path, src)
                 try:
                     st = os.stat(path)
@@ -607,21 +656,27 @@ def find_matches(workdir, pattern, avoid=()):
     (recursive=True) matches them, except that each directory is searched
     once: a link back to a directory already searched (`ln -s . loop`) is
     matched itself but never entered, so the search always ends. Directories
-    whose real paths are in `avoid` are not entered either."""
+    whose real paths are in `avoid`, or outside the workdir (through a link),
+    are not entered either."""
     parts = [p for p in pattern.split("/") if p not in ("", ".")]
     found = set()
-    _match(workdir, "", parts, {(os.path.realpath(a), None) for a in avoid}, found)
+    searched = {(os.path.realpath(a), None) for a in avoid}
+    _match((workdir, os.path.realpath(workdir)), "", parts, searched, found)
     return sorted(found)
 
 
 def _match(base, rel, parts, searched, found):
+    """Adds to `found` the matches of `parts` below `rel`; `base` is the
+    workdir and its real path."""
     if not parts:
         if rel:
             found.add(rel)
         return
-    here = os.path.join(base, rel)
+    here = os.path.join(base[0], rel)
     key = (_real_dir(here), tuple(parts))
     if key[0] is None or key in searched or (key[0], None) in searched:
+        return
+    if not _inside(here, base[1]):
         return
     searched.add(key)
     head, rest = parts[0], parts[1:]
@@ -653,28 +708,42 @@ def _fixed_prefix(pattern):
 
 
 def _link_or_copy(src, dest):
+    """Hard-links (or copies) the file `src` is, through links: never a link
+    itself (Linux's link(2) would link the link)."""
     if os.path.lexists(dest):
         os.remove(dest)
+    real = os.path.realpath(src)
     try:
-        os.link(src, dest)
+        os.link(real, dest)
     except OSError:
-        shutil.copy2(src, dest)
+        shutil.copy2(real, dest)
 
 
 class Stager:
     """Places outputs in the staging directory: files hard-linked (or copied),
     directories walked through links, each directory once, so a link loop
-    ends. Two sources landing on one path are a StagingError."""
+    ends. Links are never staged as links: one that leads inside the workdir
+    is staged as what it points to, one that leads outside is left out (a
+    StagingError when it is a path the job file lists itself). Two sources
+    landing on one path are a StagingError."""
 
     def __init__(self, workdir, out):
         self.workdir, self.out = workdir, out
         os.makedirs(out, exist_ok=True)
+        self.workdir_real = os.path.realpath(workdir)
         self.out_real = os.path.realpath(out)  # never copied into itself
         self.placed = {}  # staged path -> the real path of its source
         self.skipped = []  # links not followed (loops), relative to the workdir
+        self.outside = []  # links left out: they lead outside the workdir
 
-    def place(self, rel, dest):
+    def place(self, rel, dest, listed=False):
         src = os.path.join(self.workdir, rel)
+        if os.path.exists(src) and not _inside(src, self.workdir_real):
+            if listed:
+                raise StagingError("output '%s' leads outside the workdir (to %s); not brought "
+                                   "back" % (rel, os.path.realpath(src)))
+            self.outside.append(rel)
+            return
         real = _real_dir(src)
         if real is None:
             self._file(src, rel, dest)
@@ -685,6 +754,9 @@ class Stager:
         self._make_dir(dest, rel)
         for name in _listdir(src):
             child_src, child_rel = os.path.join(src, name), os.path.join(rel, name)
+            if os.path.exists(child_src) and not _inside(child_src, self.workdir_real):
+                self.outside.append(child_rel)
+                continue
             real = _real_dir(child_src)
             if real is None:
                 self._file(child_src, child_rel, os.path.join(dest, name))
@@ -724,7 +796,7 @@ def _stage_item(stager, workdir, item):
     if not glob.has_magic(remote):
         if not os.path.lexists(os.path.join(workdir, remote)):
             return False
-        stager.place(remote, dest or os.path.basename(remote.rstrip("/")))
+        stager.place(remote, dest or os.path.basename(remote.rstrip("/")), listed=True)
         return True
     # A match keeps its path below the glob's fixed leading directories.
     prefix, done = _fixed_prefix(remote), []
@@ -748,20 +820,29 @@ def stage_outputs(cfg):
         shutil.rmtree(out, ignore_errors=True)
         stager = Stager(workdir, out)
         for item in cfg.get("outputs", []):
-            if not _stage_item(stager, workdir, item):
-                missing.append(item["remote"])
+            try:
+                if not _stage_item(stager, workdir, item):
+                    missing.append(item["remote"])
+            except StagingError as e:  # the other outputs are still brought back
+                error = error or "staging outputs failed: %s" % e
+                report_error(cfg, "staging outputs failed: %s" % e)
         if stager.skipped:
             log(cfg, "outputs: links not followed (loops or dangling): %s"
                 % ", ".join(stager.skipped[:20]))
+        if stager.outside:
+            log(cfg, "outputs: links to outside the workdir left out: %s"
+                % ", ".join(list(dict.fromkeys(stager.outside))[:20]))
     except Exception as e:  # a bad tree or a full disk must end the job, not hang it
-        error = "staging outputs failed: %s" % (e if isinstance(e, StagingError) else repr(e))
-        report_error(cfg, error)
+        error = error or "staging outputs failed: %r" % e
+        report_error(cfg, "staging outputs failed: %r" % e)
     if missing:
         log(cfg, "outputs not found: %s" % ", ".join(missing))
     try:
         os.makedirs(os.path.join(out, "logs"), exist_ok=True)
         for name in ("log_file", "agent_log"):
-            if os.path.exists(cfg.get(name, "")):
+            if os.path.islink(cfg.get(name, "")):
+                report_error(cfg, "outputs: %s is a link, left out" % cfg[name])
+            elif os.path.exists(cfg.get(name, "")):
                 _link_or_copy(cfg[name], os.path.join(out, "logs", os.path.basename(cfg[name])))
     except Exception as e:
         error = error or "staging the logs failed: %r" % e

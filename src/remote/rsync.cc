@@ -19,6 +19,8 @@ std::string RsyncLiteral(std::string_view path) {
   return out;
 }
 
-std::vector<std::string> RsyncPullOptions() { return {"rsync", "-a"}; }
+std::vector<std::string> RsyncPullOptions() {
+  return {"rsync", "-a", "--no-links", "--no-devices", "--no-specials"};
+}
 
 }  // namespace spotrun

@@ -18,7 +18,10 @@ std::vector<std::string> RsyncPushOptions(const std::vector<std::string>& exclud
 // an escape only in a pattern that has a wildcard); otherwise `path` itself.
 std::string RsyncLiteral(std::string_view path);
 
-// rsync options for bringing files back (no excludes).
+// rsync options for bringing files back (no excludes). Links, devices and
+// special files are skipped, never recreated: what comes back from an
+// instance is regular files and directories only, so results hold no link to
+// a file of this machine.
 std::vector<std::string> RsyncPullOptions();
 
 }  // namespace spotrun

@@ -4,8 +4,9 @@ web page at /page, and a stand-in for Google Drive (the agent's
 SPOTRUN_TEST_DRIVE_ORIGIN) at /uc?export=download&id=ID: for ID ABC123 a page
 shaped like Drive's large-file confirmation whose form leads to the same CSV,
 for SIGNIN a sign-in page without a download form, for OFFSITE a confirmation
-form that leads to file:///etc/passwd. Writes its port to argv[1]; exits when
-argv[2] (a pid) is gone."""
+form that leads to file:///etc/passwd, and for the ids in OFF_DRIVE forms that
+lead to another host, to Drive over plain http, or to another loopback port.
+Writes its port to argv[1]; exits when argv[2] (a pid) is gone."""
 
 import http.server
 import random
@@ -38,8 +39,13 @@ CONFIRM_PAGE = """<!DOCTYPE html><html><body>
 SIGNIN_PAGE = b"""<!DOCTYPE html><html><body>
 <p>Sign in to continue to Google Drive.</p><a href="/ServiceLogin">Sign in</a>
 </body></html>"""
+# Confirmation forms that lead off the Drive stand-in: id -> the form's action.
+OFF_DRIVE = {"OFFHOST": "https://evil.example/download", "SCHEMELESS": "//evil.example/download",
+             "PLAINHTTP": "http://drive.google.com/uc", "LOOKALIKE": "https://drive.google.com.evil.example/uc",
+             "OTHERPORT": "http://127.0.0.1:1/download", "FILEURL": "file:///etc/passwd?download"}
 DRIVE_PAGES = {"ABC123": (CONFIRM_PAGE % "/download").encode(), "SIGNIN": SIGNIN_PAGE,
                "OFFSITE": (CONFIRM_PAGE % "file:///etc/passwd").encode()}
+DRIVE_PAGES.update({k: (CONFIRM_PAGE % v).encode() for k, v in OFF_DRIVE.items()})
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

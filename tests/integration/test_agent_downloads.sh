@@ -11,10 +11,10 @@ BACKGROUND_PIDS=$!
 wait_for "[ -s port ]" 20
 
 python3 - "$SPOTRUN_SOURCE_DIR" "$(cat port)" <<'PY' || fail "agent downloads"
-import os, sys
+import os, sys, urllib.parse
 sys.path[:0] = [sys.argv[1] + "/src/agent", sys.argv[1] + "/tests/integration"]
 import spotrun_agent as agent
-from http_fixture import DATA
+from http_fixture import DATA, OFF_DRIVE
 
 origin = "http://127.0.0.1:%s" % sys.argv[2]
 ok = True
@@ -65,6 +65,12 @@ check("sign-in page", (why or "").startswith("Google Drive sent a web page witho
 why = error_of(agent.http_download, origin + "/open?id=OFFSITE", "d/offsite.csv")
 check("form off Google", why, "Google Drive's confirmation form leads to file:///etc/passwd, "
       "not to Google over https; not followed")
+# Forms that lead to another host, scheme or port: refused, nothing fetched there.
+for file_id, action in sorted(OFF_DRIVE.items()):
+    why = error_of(agent.http_download, origin + "/open?id=" + file_id, "d/%s.csv" % file_id)
+    target = urllib.parse.urljoin(origin + "/uc", action)
+    check("form to " + action, why, "Google Drive's confirmation form leads to %s, not to "
+          "Google over https; not followed" % target)
 check("nothing else written", sorted(os.listdir("d")), ["index.html", "iris.csv"])
 
 cfg = {"workdir": os.path.abspath("w"), "log_file": os.path.abspath("job.log"),
