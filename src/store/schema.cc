@@ -78,11 +78,18 @@ Result<long long> QueryInt(sqlite3* db, const char* sql) {
   return Internal(std::string("no row from ") + sql);
 }
 
-Status Migrate(sqlite3* db, int from) {
-  std::string sql = "BEGIN IMMEDIATE;";
-  for (int v = from; v < kSchemaVersion; ++v) sql += kSteps[v];
-  sql += "PRAGMA user_version = " + std::to_string(kSchemaVersion) + "; COMMIT;";
-  Status s = Exec(db, sql);
+// Takes the store to kSchemaVersion in one write transaction. The version is
+// read again inside it: another process opening the same new store at once
+// may have migrated it while this one waited for the lock.
+Status Migrate(sqlite3* db) {
+  SPOTRUN_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE;"));
+  auto from = QueryInt(db, "PRAGMA user_version");
+  std::string sql;
+  if (from.ok()) {
+    for (long long v = *from; v < kSchemaVersion; ++v) sql += kSteps[v];
+    if (!sql.empty()) sql += "PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
+  }
+  Status s = from.ok() ? Exec(db, sql + "COMMIT;") : from.status();
   if (!s.ok()) (void)Exec(db, "ROLLBACK;");
   return s;
 }
@@ -97,8 +104,14 @@ Status PrepareSchema(sqlite3* db, const std::string& path, bool read_only) {
     return Internal(where + " is unreadable (" + s.message() +
                     "); see docs/state-store.md, \"Recovering\"");
   };
+  // The version and the tables are read in one snapshot: another process
+  // may be migrating a new store meanwhile.
+  if (Status s = Exec(db, "BEGIN;"); !s.ok()) return damaged(s);
   auto version = QueryInt(db, "PRAGMA user_version");
+  auto tables = QueryInt(db, "SELECT count(*) FROM sqlite_master");
+  (void)Exec(db, "COMMIT;");
   if (!version.ok()) return damaged(version.status());
+  if (!tables.ok()) return damaged(tables.status());
   auto check = QueryInt(db, "SELECT count(*) FROM pragma_quick_check WHERE quick_check != 'ok'");
   if (!check.ok()) return damaged(check.status());
   if (*check > 0) return damaged(Internal("quick_check failed"));
@@ -106,14 +119,12 @@ Status PrepareSchema(sqlite3* db, const std::string& path, bool read_only) {
                                "; this spotrun reads version " + std::to_string(kSchemaVersion);
   if (*version > kSchemaVersion) return Internal(where + versions + ": use a newer spotrun");
   if (*version == kSchemaVersion) return Status::Ok();
-  auto tables = QueryInt(db, "SELECT count(*) FROM sqlite_master");
-  if (!tables.ok()) return damaged(tables.status());
   if (*version == 0 && *tables > 0) {
     return Internal(where + " has tables but no schema version: not a spotrun store?");
   }
   if (read_only)
     return Internal(where + versions + " and is read-only: make it writable to migrate");
-  if (Status s = Migrate(db, static_cast<int>(*version)); !s.ok()) {
+  if (Status s = Migrate(db); !s.ok()) {
     return Internal(where + ": migrating from version " + std::to_string(*version) +
                     " failed: " + s.message());
   }

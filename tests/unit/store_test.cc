@@ -1,8 +1,14 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 namespace spotrun {
 namespace {
@@ -78,6 +84,37 @@ TEST(StoreTest, PersistsAcrossOpens) {
   EXPECT_EQ(store->GetJob("d1")->name, "n");
   EXPECT_EQ(store->Events("d1")->at(0).kind, "PROVISIONING");
   std::filesystem::remove_all(path);
+}
+
+// Two `spotrun launch` at once on a new SPOTRUN_HOME both create the store:
+// the second must find it made, not fail with "table jobs already exists".
+TEST(StoreTest, ProcessesOpeningANewStoreAtOnceAllSucceed) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("spotrun-store-race-" + std::to_string(getpid()));
+  for (int round = 0; round < 10; ++round) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "state.db").string();
+    const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+    std::vector<pid_t> children;
+    for (int i = 0; i < 4; ++i) {
+      const pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        std::this_thread::sleep_until(start);
+        auto store = Store::Open(path);
+        if (!store.ok()) fprintf(stderr, "%s\n", store.status().ToString().c_str());
+        _exit(store.ok() ? 0 : 1);
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int ws = 0;
+      ASSERT_EQ(waitpid(pid, &ws, 0), pid);
+      EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0) << "round " << round;
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
