@@ -42,10 +42,13 @@ namespace {
 // SPOTRUN_HOME holds job files with their envs, keys and logs: everything
 // spotrun creates is private to the user (umask 077, for this process and
 // the jobs it starts on the local cloud), and the home is made 0700. A home
-// left open by an older spotrun is closed, with everything in it.
+// left open by an older spotrun is closed, with everything in it; one that
+// belongs to another user (read by them, say) is left as it is.
 Status MakeHomePrivate(const std::string& home) {
   umask(077);
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(home));
+  struct stat st {};
+  if (stat(home.c_str(), &st) != 0 || st.st_uid != getuid()) return Status::Ok();
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::perms open = fs::perms::group_all | fs::perms::others_all;

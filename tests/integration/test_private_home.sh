@@ -30,13 +30,14 @@ left=$(open_paths "$SPOTRUN_HOME")
 [ -z "$left" ] || fail "still open after the next command: $left"
 
 # Another user (nobody) cannot read the secret.
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && nobody /bin/true 2>/dev/null; then
   chmod 755 "$TEST_TMP"  # Only SPOTRUN_HOME's own modes stand in the way.
   if setpriv --reuid=65534 --regid=65534 --clear-groups grep -rqs hf_secret_0123456789 "$SPOTRUN_HOME"; then
     fail "user nobody read the secret"
   fi
   echo "user nobody cannot read the secret"
 else
-  echo "not root: the check as another user is left out"
+  echo "not root, or user nobody cannot run programs here: the check as another user is left out"
 fi
 pass "SPOTRUN_HOME private"

@@ -5,18 +5,26 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
 
 namespace {
 
+// The test's name is kept from OnTestStart: asking the UnitTest for the
+// current test from OnTestPartResult takes a mutex gtest holds there, which
+// deadlocks where gtest is built thread-safe (Debian's libgtest-dev).
 class SkipRecorder : public testing::EmptyTestEventListener {
+  void OnTestStart(const testing::TestInfo& test) override {
+    name_ = std::string(test.test_suite_name()) + "." + test.name();
+  }
   void OnTestPartResult(const testing::TestPartResult& result) override {
     const char* path = std::getenv("SPOTRUN_SKIP_FILE");
     if (!result.skipped() || path == nullptr || *path == '\0') return;
-    const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
     std::ofstream out(path, std::ios::app);
-    if (test != nullptr) out << test->test_suite_name() << "." << test->name() << ": ";
+    if (!name_.empty()) out << name_ << ": ";
     out << result.message() << "\n";
   }
+
+  std::string name_;
 };
 
 const bool kRegistered = [] {

@@ -146,7 +146,10 @@ bool MotoServer::Start(const std::map<std::string, std::string>& env, std::strin
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      *why = "moto_server exited: " + log.substr(0, 300);
+      *why = WIFEXITED(status) && WEXITSTATUS(status) == 127
+                 ? "moto_server not installed (moto is not in Debian; pip install "
+                   "'moto[server]==5.2.1' to run these tests)"
+                 : "moto_server exited: " + log.substr(0, 300);
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
