@@ -57,12 +57,26 @@ void LoopbackHttpServer::Serve(const HttpHandler& handler, const std::function<b
     out.status = resp.status;
     out.set_content(resp.body, resp.content_type.c_str());
   };
+  // A request with neither Content-Length nor chunked encoding has no body
+  // (RFC 9112 6.3; `curl -X PUT` of an IMDS token sends none), where
+  // cpp-httplib 0.11 would read one until the client hangs up.
+  auto serve_with_body = [&](const httplib::Request& in, httplib::Response& out,
+                             const httplib::ContentReader& read) {
+    httplib::Request with_body = in;
+    if (in.has_header("Content-Length") || in.has_header("Transfer-Encoding")) {
+      read([&](const char* data, size_t size) {
+        with_body.body.append(data, size);
+        return true;
+      });
+    }
+    serve(with_body, out);
+  };
   const std::string any = ".*";
   server_->Get(any, serve);
-  server_->Put(any, serve);
-  server_->Post(any, serve);
   server_->Delete(any, serve);
-  server_->Patch(any, serve);
+  server_->Put(any, serve_with_body);
+  server_->Post(any, serve_with_body);
+  server_->Patch(any, serve_with_body);
   std::thread listener([this] { server_->listen_after_bind(); });
   while (keep_going()) std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
   server_->stop();

@@ -48,6 +48,14 @@ for s in idle:
     s.close()
 assert code == 200 and took < 0.1, "token with 5 idle connections open: %d in %.3f s" % (code, took)
 print("token in %.1f ms with 5 idle connections open" % (took * 1000))
+# As EC2's documentation asks for a token (curl -X PUT): no body, no
+# Content-Length; answered at once.
+raw = socket.create_connection((host, int(port)), timeout=3)
+raw.sendall(b"PUT /latest/api/token HTTP/1.1\r\nHost: imds\r\n"
+            b"X-aws-ec2-metadata-token-ttl-seconds: 60\r\nConnection: close\r\n\r\n")
+answer = raw.recv(4096).decode()
+raw.close()
+assert answer.startswith("HTTP/1.1 200"), "a PUT without Content-Length: %r" % answer[:80]
 print("IMDS instance-id", iid)
 EOF2
 printf 'name: imds\nrun: python3 imds_probe.py\n' > job/job.yaml

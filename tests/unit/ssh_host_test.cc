@@ -247,17 +247,23 @@ TEST(RequestsNoCommandTest, FindsDashNAloneOrGrouped) {
   EXPECT_FALSE(RequestsNoCommand({"N"}));
 }
 
-TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {
-  char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
-  std::string dir = mkdtemp(pattern);
+// Options for a host nothing answers at (port 1), its files in `dir`.
+SshHostOptions UnreachableHost(const std::string& dir, double ready_timeout_s) {
   SshHostOptions o;
-  o.endpoint = {"127.0.0.1", 1, ""};  // Nothing listens on port 1.
-  ASSERT_FALSE(test::MakeTestKey(dir + "/id").empty());
+  o.endpoint = {"127.0.0.1", 1, ""};
+  EXPECT_FALSE(test::MakeTestKey(dir + "/id").empty());
   o.identity_file = dir + "/id";
   o.known_hosts_file = dir + "/known_hosts";
   o.host_key_alias = "i-gone";
   o.control_dir = dir;
-  o.ready_timeout_s = 30;
+  o.ready_timeout_s = ready_timeout_s;
+  return o;
+}
+
+TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {
+  char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
+  std::string dir = mkdtemp(pattern);
+  const SshHostOptions o = UnreachableHost(dir, 30);
   ManualClock clock;
   const double start = clock.Now();
   SshHost host(o, &clock);
@@ -273,14 +279,7 @@ TEST(SshHostNoServerTest, UnreachableHostFailsAfterRetries) {
 TEST(SshHostNoServerTest, AStopCutsTheConnectionRetriesShort) {
   char pattern[] = "/tmp/spotrun-ssh-XXXXXX";
   std::string dir = mkdtemp(pattern);
-  SshHostOptions o;
-  o.endpoint = {"127.0.0.1", 1, ""};  // Nothing listens on port 1.
-  ASSERT_FALSE(test::MakeTestKey(dir + "/id").empty());
-  o.identity_file = dir + "/id";
-  o.known_hosts_file = dir + "/known_hosts";
-  o.host_key_alias = "i-gone";
-  o.control_dir = dir;
-  o.ready_timeout_s = 600;
+  const SshHostOptions o = UnreachableHost(dir, 600);
   ManualClock clock;
   const double start = clock.Now();
   SshHost host(o, &clock);
