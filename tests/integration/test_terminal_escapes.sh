@@ -5,6 +5,8 @@
 # colours pass; into a file or a pipe the log keeps the job's bytes as they are.
 source "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || skip "no script(1) (Debian: bsdutils) to give spotrun a terminal"
+script -qec true /dev/null >/dev/null 2>&1 ||
+  skip "no pseudo-terminal on this machine for script(1): $(script -qec true /dev/null 2>&1 | head -1)"
 
 mkdir job
 cat > job/job.yaml <<'EOF2'
