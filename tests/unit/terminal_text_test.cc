@@ -18,7 +18,8 @@ TEST(TerminalTextTest, EscapesWhatControlsTheTerminal) {
   EXPECT_EQ(t.Filter("\x1b[2Jcleared"), "\\x1b[2Jcleared");           // Clear screen.
   EXPECT_EQ(t.Filter("\x1b]0;title\x07"), "\\x1b]0;title\\x07");      // Window title.
   EXPECT_EQ(t.Filter("\x1b]52;c;aGk=\x07"), "\\x1b]52;c;aGk=\\x07");  // Clipboard.
-  EXPECT_EQ(t.Filter(std::string("bell\x07 nul\x00 del\x7f bs\b", 19)), "bell\\x07 nul\\x00 del\\x7f bs\\x08");
+  EXPECT_EQ(t.Filter(std::string("bell\x07 nul\x00 del\x7f bs\b", 19)),
+            "bell\\x07 nul\\x00 del\\x7f bs\\x08");
   EXPECT_EQ(t.Filter("\x1b"
                      "c"),
             "\\x1bc");  // Reset.

@@ -1,10 +1,10 @@
 // The local cloud's EC2-compatible IMDSv2 endpoint (see docs/local-cloud.md).
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <map>
 
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/market.h"
