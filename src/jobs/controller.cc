@@ -142,11 +142,7 @@ Status JobDriver::Provision() {
     m << "no capacity in any of " << candidates.size() << " offers (" << last.message()
       << "); trying again in " << ctx_.options.capacity_retry_s << " s";
     ctx_.reporter->Note(m.str());
-    for (double waited = 0; waited < ctx_.options.capacity_retry_s;
-         waited += ctx_.options.poll_interval_s) {
-      if (Stopping()) return Cancelled(stop_reason_);
-      ctx_.clock->Sleep(ctx_.options.poll_interval_s);
-    }
+    if (!PauseUnlessStopping(ctx_.options.capacity_retry_s)) return Cancelled(stop_reason_);
   }
 }
 

@@ -106,6 +106,9 @@ class JobDriver {
   // True once a cancel, Ctrl-C, a budget limit or the loss of the state
   // store asks the job to stop.
   bool Stopping();
+  // Waits `seconds`, asking Stopping() every poll interval; false once it
+  // says stop.
+  bool PauseUnlessStopping(double seconds);
   // Makes `host` the current attempt's: a stop asked for while its commands,
   // transfers or connection waits are under way cuts them short, unless the
   // driver is already acting on the stop (telling the agent, collecting).

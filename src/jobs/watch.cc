@@ -120,10 +120,7 @@ Status JobDriver::SetUpRetried() {
     if (!d.ok() || d->state != InstanceState::kRunning) break;  // Taken back: not a drop.
     ctx_.reporter->Note("setting up " + instance_.id + " failed (" + s.message() +
                         "); trying again");
-    for (double waited = 0; waited < 5.0 * retry && !Stopping(); waited += 0.2) {
-      ctx_.clock->Sleep(0.2);
-    }
-    if (Stopping()) return Cancelled(stop_reason_);
+    if (!PauseUnlessStopping(5.0 * retry)) return Cancelled(stop_reason_);
     auto host = ctx_.cloud->HostFor(instance_);
     if (!host.ok()) return host.status();
     UseHost(std::move(host).value());
@@ -162,6 +159,14 @@ Status JobDriver::StoreLost() {
   // cannot be read does not.
   if (asked.ok() || asked.status().code() == Code::kUnavailable) return Status::Ok();
   return asked.status();
+}
+
+bool JobDriver::PauseUnlessStopping(double seconds) {
+  for (double waited = 0; waited < seconds; waited += ctx_.options.poll_interval_s) {
+    if (Stopping()) return false;
+    ctx_.clock->Sleep(ctx_.options.poll_interval_s);
+  }
+  return !Stopping();
 }
 
 void JobDriver::UseHost(std::unique_ptr<Host> host) {
