@@ -13,6 +13,7 @@ packages=(
   libyaml-cpp-dev libyaml-dev          # the job file (libyaml checks its syntax first)
   libexpat1-dev                        # EC2 XML responses
   libcpp-httplib-dev                   # the local IMDS (a loopback HTTP server)
+  libuv1-dev libboost-context-dev      # the controller's event loop and its job tasks
   libgtest-dev                         # unit tests (the default build has them)
   python3                              # the agent on instances; the examples
   rsync openssh-client openssh-server  # the data plane (local cloud and SSH hosts)

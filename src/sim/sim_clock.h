@@ -17,8 +17,9 @@ class SimClock : public Clock {
   double Now() const override { return epoch_s_ + static_cast<double>(elapsed_s_); }
   // Advances by `seconds`, rounded to the nearest whole second; negative
   // values do nothing.
-  void Sleep(double seconds) override {
-    if (seconds > 0) elapsed_s_ += static_cast<int64_t>(seconds + 0.5);
+  void Pass(double seconds) override { elapsed_s_ += Whole(seconds); }
+  double After(double seconds) const override {
+    return Now() + static_cast<double>(Whole(seconds));
   }
   void Advance(int64_t seconds) {
     if (seconds > 0) elapsed_s_ += seconds;
@@ -27,6 +28,9 @@ class SimClock : public Clock {
   int64_t elapsed_s() const { return elapsed_s_; }
 
  private:
+  static int64_t Whole(double seconds) {
+    return seconds > 0 ? static_cast<int64_t>(seconds + 0.5) : 0;
+  }
   double epoch_s_;
   int64_t elapsed_s_ = 0;
 };

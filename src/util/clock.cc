@@ -3,6 +3,8 @@
 #include <ctime>
 #include <thread>
 
+#include "util/task_loop.h"
+
 namespace spotrun {
 
 double RealClock::Now() const {
@@ -10,7 +12,15 @@ double RealClock::Now() const {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
-void RealClock::Sleep(double seconds) {
+void Clock::Sleep(double seconds) {
+  if (TaskLoop* loop = TaskLoop::CurrentOn(this)) {
+    loop->SleepFor(seconds);
+  } else {
+    Pass(seconds);
+  }
+}
+
+void RealClock::Pass(double seconds) {
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 

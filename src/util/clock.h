@@ -12,22 +12,29 @@ class Clock {
   virtual ~Clock() = default;
   // Seconds since the Unix epoch, with sub-second precision.
   virtual double Now() const = 0;
-  // Blocks (real) or advances (manual/simulated) for `seconds`.
-  virtual void Sleep(double seconds) = 0;
+  // Waits `seconds`. Inside a task of a TaskLoop on this clock it is a timer
+  // that suspends the task alone (util/task_loop.h); elsewhere, Pass.
+  void Sleep(double seconds);
+  // Lets `seconds` go by: blocks (real) or advances (manual, simulated).
+  virtual void Pass(double seconds) = 0;
+  // The time that Pass(seconds) from now reaches (clocks that round say so).
+  virtual double After(double seconds) const { return Now() + seconds; }
 };
 
 class RealClock : public Clock {
  public:
   double Now() const override;
-  void Sleep(double seconds) override;
+  void Pass(double seconds) override;
 };
 
-// Time moves only when Sleep or Advance is called. Starts at `start`.
+// Time moves only when Sleep, Pass or Advance is called. Starts at `start`.
 class ManualClock : public Clock {
  public:
   explicit ManualClock(double start = 1'700'000'000.0) : now_(start) {}
   double Now() const override { return now_; }
-  void Sleep(double seconds) override { now_ += seconds; }
+  void Pass(double seconds) override {
+    if (seconds > 0) now_ += seconds;
+  }
   void Advance(double seconds) { now_ += seconds; }
 
  private:

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "util/task_loop.h"
+
 namespace spotrun {
 namespace {
 
@@ -114,7 +116,14 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
   }
-  CURLcode code = curl_easy_perform(c);
+  // In a task of the controller's loop the exchange runs on the loop's
+  // thread pool and only this task waits for it.
+  CURLcode code = CURLE_OK;
+  if (TaskLoop* loop = TaskLoop::Current()) {
+    loop->Offload([&] { code = curl_easy_perform(c); });
+  } else {
+    code = curl_easy_perform(c);
+  }
   if (code != CURLE_OK) return CurlFailure(code, error, request);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

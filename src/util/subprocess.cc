@@ -14,6 +14,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/task_loop.h"
+
 namespace spotrun {
 namespace {
 
@@ -43,6 +45,30 @@ int DecodeWaitStatus(int ws) {
   if (WIFEXITED(ws)) return WEXITSTATUS(ws);
   if (WIFSIGNALED(ws)) return 128 + WTERMSIG(ws);
   return 255;
+}
+
+// True once `fd` has something to read (or hung up) within `wait_ms`. In a
+// task of a TaskLoop only the task waits.
+bool WaitForOutput(int fd, int wait_ms) {
+  if (TaskLoop* loop = TaskLoop::Current()) return loop->WaitReadable(fd, wait_ms / 1000.0);
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, wait_ms) > 0;
+}
+
+// Waits for `pid` to end; its wait status. In a task the loop runs on while
+// the child (whose output has ended) finishes.
+int Reap(pid_t pid) {
+  int ws = 0;
+  if (TaskLoop::Current() != nullptr) {
+    for (double pause = 0.001;; pause = std::min(pause * 2, 0.05)) {
+      pid_t r = waitpid(pid, &ws, WNOHANG);
+      if (r == pid || (r < 0 && errno != EINTR)) return ws;
+      PauseRealTime(pause);
+    }
+  }
+  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+  }
+  return ws;
 }
 
 double MonotonicNow() {
@@ -84,12 +110,9 @@ Result<int> RunProcess(const ProcessOptions& options,
       }
       wait_ms = static_cast<int>(std::min(left * 1000, 200.0)) + 1;
     }
-    pollfd p{fds[0], POLLIN, 0};
-    int r = poll(&p, 1, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
+    if (!WaitForOutput(fds[0], wait_ms)) continue;
     ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) break;
     if (on_output) on_output(std::string_view(buf, n));
   }
@@ -98,9 +121,7 @@ Result<int> RunProcess(const ProcessOptions& options,
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
   }
-  int ws = 0;
-  while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-  }
+  const int ws = Reap(pid);
   if (stopped) return Cancelled("stopped: " + options.argv[0]);
   if (timed_out) {
     return Unavailable("command timed out after " + std::to_string(static_cast<int>(timeout_s)) +

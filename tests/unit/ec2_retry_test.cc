@@ -95,7 +95,7 @@ TEST_F(Ec2RetryTest, GivesUpAfterMaxAttemptsWithTheCode) {
 class SleepLog : public Clock {
  public:
   double Now() const override { return now_; }
-  void Sleep(double seconds) override {
+  void Pass(double seconds) override {
     sleeps.push_back(seconds);
     now_ += seconds;
   }

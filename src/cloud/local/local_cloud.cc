@@ -18,6 +18,7 @@
 #include "util/ascii.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
+#include "util/task_loop.h"
 
 namespace spotrun {
 namespace {
@@ -210,7 +211,7 @@ Status LocalCloud::StartImds(const std::string& id) {
   for (int i = 0; i < 200; ++i) {
     if (PathExists(dir + "/imds.port")) return Status::Ok();
     if (!ProcessAlive(*pid)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    PauseRealTime(0.025);
   }
   return Internal("the local cloud's IMDS endpoint did not start (see " + dir + "/imds.log)");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cloud/local/local_cloud.h"
+#include "util/task_loop.h"
 
 namespace spotrun {
 namespace {
@@ -45,14 +46,14 @@ int KillInstanceProcesses(const std::string& id, double grace_s) {
   for (pid_t p : pids) kill(p, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace_s);
   while (std::chrono::steady_clock::now() < deadline && !FindInstanceProcesses(id).empty()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    PauseRealTime(0.05);
   }
   // Kill survivors, and whatever they forked meanwhile, until none is left.
   for (int round = 0; round < 20; ++round) {
     std::vector<pid_t> left = FindInstanceProcesses(id);
     if (left.empty()) break;
     for (pid_t p : left) kill(p, SIGKILL);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    PauseRealTime(0.05);
   }
   return static_cast<int>(pids.size());
 }

@@ -14,6 +14,7 @@
 #include "remote/job_ssh.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
+#include "util/task_loop.h"
 
 namespace spotrun {
 namespace {
@@ -154,7 +155,7 @@ Status StartLocalSshd(const Instance& instance, const std::string& instance_dir,
   for (int i = 0; i < 200; ++i) {
     if (PathExists(dir + "/port")) return Status::Ok();
     if (!ProcessAlive(*pid)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    PauseRealTime(0.025);
   }
   return Internal("the local instance's sshd did not start (see " + dir + "/daemon.log)");
 }
