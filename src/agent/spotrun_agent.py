@@ -12,6 +12,8 @@ Commands (ROOT is the job's directory on the instance):
   poll ROOT OFFSET    print the status JSON on one line (with the job's
                       progress from $SPOTRUN_PROGRESS_FILE), then the log
                       from OFFSET; counts as a heartbeat from the controller
+  serve ROOT          answer `poll OFFSET` lines on stdin, each answer framed
+                      "<bytes>\\n<what poll prints>", until stdin closes
   stop ROOT           stop the job (SIGTERM, grace, SIGKILL), stage outputs
   snapshot ROOT       copy the checkpoint directory into the snapshot
                       directory, MANIFEST.json (sha256 per file) written last
@@ -990,23 +992,44 @@ def failed(cfg, message):
                   finished_at=time.time())
 
 
-def poll(root, offset):
-    cfg = load_config(root)
+def poll_answer(cfg, offset):
+    """What `poll` prints: the status as one JSON line, then the log from offset."""
     touch(cfg["heartbeat_file"])
     status = read_status(cfg)
     status["supervisor_alive"] = supervisor_alive(cfg)
     progress = read_progress(cfg)
     if progress is not None:
         status["progress"] = progress
-    out = sys.stdout.buffer
-    out.write((json.dumps(status) + "\n").encode())
+    answer = (json.dumps(status) + "\n").encode()
     try:
         with open(cfg["log_file"], "rb") as f:
             f.seek(offset)
-            out.write(f.read(1 << 20))
+            answer += f.read(1 << 20)
     except OSError:
         pass
+    return answer
+
+
+def poll(root, offset):
+    out = sys.stdout.buffer
+    out.write(poll_answer(load_config(root), offset))
     out.flush()
+
+
+def serve(root):
+    """Answers `poll OFFSET` lines on stdin until it closes, each answer framed
+    as "<byte count>\\n<poll's output>": the controller's long-lived channel
+    (one process for the whole attempt, not one per poll)."""
+    cfg = load_config(root)
+    out = sys.stdout.buffer
+    for line in sys.stdin:
+        words = line.split()
+        if len(words) != 2 or words[0] != "poll" or not words[1].isdigit():
+            return 2
+        answer = poll_answer(cfg, int(words[1]))
+        out.write(b"%d\n" % len(answer) + answer)
+        out.flush()
+    return 0
 
 
 def stop(root):
@@ -1043,6 +1066,8 @@ def main(argv):
     if cmd == "poll":
         poll(root, int(argv[3]) if len(argv) > 3 else 0)
         return 0
+    if cmd == "serve":
+        return serve(root)
     if cmd == "stop":
         return stop(root)
     if cmd == "supervise":

@@ -4,6 +4,7 @@
 
 #include "cli/cmd_simulate.h"
 #include "cli/commands.h"
+#include "cli/controller_service.h"
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/local_sshd.h"
 #include "util/did_you_mean.h"
@@ -147,7 +148,7 @@ int RunCli(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (name == c.name) cmd = &c;
   }
-  if (!cmd && name != "_drive") return UnknownCommand(name);
+  if (!cmd && name != "_controller") return UnknownCommand(name);
   if (cmd && cmd->run_stateless) return cmd->run_stateless(rest);
   if (cmd && WantsHelp(rest)) {
     fputs(cmd->usage, stdout);
@@ -160,7 +161,7 @@ int RunCli(int argc, char** argv) {
     auto bare = name == "down" && rest == Args{"--all"} ? OpenContext(false) : ctx.status();
     return bare.ok() ? DownAllByTags(**bare) : 1;
   }
-  if (name == "_drive") return CmdDrive(**ctx, rest);
+  if (name == "_controller") return RunController(**ctx);
   SweepOrphans(**ctx);
   return cmd->run(**ctx, rest);
 }

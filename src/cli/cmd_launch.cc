@@ -1,4 +1,5 @@
-// `spotrun launch` and the hidden `spotrun _drive` behind --detach.
+// `spotrun launch`: checks the job file, submits the job to the home's
+// controller (cli/controller_service.h) and, unless --detach, follows it.
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/controller_service.h"
 #include "cli/spec_flags.h"
 #include "cli/terminal_reporter.h"
 #include "cloud/local/market.h"
@@ -24,20 +26,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_interrupted{false};  // Set by SIGINT/SIGTERM; read by the controller.
+std::atomic<bool> g_interrupted{false};  // Set by SIGINT/SIGTERM/SIGHUP.
 
 void OnSignal(int) { g_interrupted = true; }
+bool Interrupted() { return g_interrupted.load(); }
 
-// In the foreground, SIGINT (Ctrl-C), SIGTERM and SIGHUP cancel the job. A
-// detached controller (`_drive`) leaves SIGTERM at its default: it ends at
-// once, the job stays in the store as it was, and the next spotrun command
-// starts a controller that picks it up (orphan_sweep.h), as after SIGKILL.
-void InstallSignalHandlers(bool term_cancels) {
+// While launch follows its job, SIGINT (Ctrl-C), SIGTERM and SIGHUP cancel it.
+void InstallSignalHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
-  if (term_cancels) sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
 }
 
@@ -49,39 +49,6 @@ int Fail(const std::string& message, int code) {
 bool NonEmptyDir(const std::string& path) {
   std::error_code ec;
   return fs::is_directory(path, ec) && !fs::is_empty(path, ec);
-}
-
-ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter* reporter,
-                                        CheckpointMirrorHandle* mirror) {
-  ControllerContext c;
-  c.checkpoint_mirror = mirror ? mirror->store() : nullptr;
-  c.cloud = cloud;
-  c.store = ctx.store.get();
-  c.clock = &ctx.clock;
-  c.reporter = reporter;
-  c.options.jobs_dir = ctx.jobs_dir();
-  // The local cloud's market moves in scaled time; EC2's capacity comes back in minutes.
-  const bool local = cloud->Name() == "local";
-  c.options.capacity_retry_s = local ? 2 : 30;
-  c.options.policy_tick_s = local ? 1 : 60;
-  // What a move or a preemption costs: on the local cloud mostly the 5 s
-  // notice the controller waits out before relaunching.
-  c.options.default_changeover_s = local ? 6 : 0.2 * 3600;
-  c.interrupted = [] { return g_interrupted.load(); };
-  return c;
-}
-
-void PrintOutcome(CliContext& ctx, const std::string& job_id) {
-  auto job = ctx.store->GetJob(job_id);
-  if (!job.ok()) return;
-  auto s = Summarize(*ctx.store, *job, ctx.clock.Now());
-  if (!s.ok()) return;
-  printf("%s", JobStateName(job->state));
-  if (!job->message.empty()) printf(": %s", job->message.c_str());
-  printf("\nresults: %s\n", job->results_dir.c_str());
-  printf("cost: $%.6f (%s); on-demand would have cost $%.6f; saved %.0f%%\n", s->cost_usd,
-         s->market.empty() ? "nothing launched" : s->market.c_str(), s->on_demand_cost_usd,
-         s->SavingPercent());
 }
 
 Result<double> ParseNumber(const std::string& flag, const std::string& text) {
@@ -147,17 +114,6 @@ Status CheckPlacement(const JobSpec& spec, Cloud& cloud) {
     if (PlanCandidates(on_demand, cloud).ok()) return Status::Ok();
   }
   return candidates.status();
-}
-
-int ExitCodeFor(JobState state) {
-  switch (state) {
-    case JobState::kSucceeded:
-      return 0;
-    case JobState::kCancelled:
-      return 130;
-    default:
-      return 1;
-  }
 }
 
 }  // namespace
@@ -227,63 +183,36 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
       return Fail(s.ToString(), 1);
     }
   }
-  job.controller_pid = getpid();
-  job.controller_start = ProcessStartTicks(getpid());
-
+  // Checked now, before the job exists: the controller opens it again.
+  auto mirror = MakeCheckpointMirror(ctx, *spec, job.id);
+  if (!mirror.ok()) return Fail(file + ": checkpoint.store: " + mirror.status().message(), 2);
+  mirror->reset();
+  if (Status s = MakeDirs(ctx.jobs_dir()); !s.ok()) return Fail(s.ToString(), 1);
+  if (!spec->secrets.empty()) {
+    // For the controller, in the private SPOTRUN_HOME (0600), until the job ends.
+    Status s = WriteFileAtomic(JobSecretsPath(ctx, job.id), EncodeSecrets(spec->secrets));
+    if (!s.ok()) return Fail(s.ToString(), 1);
+  }
+  if (Status s = SaveJobEnv(ctx, job.id); !s.ok()) return Fail(s.ToString(), 1);
+  // No controller yet: the home's controller claims it.
+  job.controller_pid = 0;
+  job.controller_start = 0;
+  if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
   if (parsed->Has("detach")) {
-    ProcessOptions p;
-    p.argv = {ctx.self_exe, "_drive", job.id};
-    p.env["SPOTRUN_HOME"] = ctx.home;
-    if (!spec->secrets.empty()) p.env[kSecretsEnv] = EncodeSecrets(spec->secrets);
-    p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
-    // This process owns the job until the detached controller takes it over.
-    if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
-    auto pid = StartDetached(p);
-    if (!pid.ok()) return Fail(pid.status().ToString(), 1);
-    job.controller_pid = *pid;
-    job.controller_start = ProcessStartTicks(*pid);
-    if (Status s = ctx.store->UpdateJob(job); !s.ok()) return Fail(s.ToString(), 1);
+    if (Status s = EnsureController(ctx); !s.ok()) return Fail(s.ToString(), 1);
     printf("job %s (%s) launched in the background on the %s cloud\n", job.id.c_str(),
            job.name.c_str(), job.cloud.c_str());
     printf("follow it with: spotrun logs %s --follow\n", job.id.c_str());
     return 0;
   }
-  if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
   printf("spotrun: job %s (id %s) on the %s cloud%s\n", job.name.c_str(), job.id.c_str(),
          job.cloud.c_str(), job.cloud == "local" ? " (built in, no account needed)" : "");
   fflush(stdout);
-  InstallSignalHandlers(/*term_cancels=*/true);
-  TerminalReporter reporter(&ctx.clock);
-  auto mirror = MakeCheckpointMirror(ctx, *spec, job.id);
-  if (!mirror.ok()) return Fail(file + ": checkpoint.store: " + mirror.status().message(), 2);
-  ControllerContext controller = MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get());
-  controller.secrets = spec->secrets;
-  auto state = DriveJob(controller, job.id);
-  if (!state.ok()) return Fail(state.status().ToString(), 1);
-  PrintOutcome(ctx, job.id);
-  return ExitCodeFor(*state);
-}
-
-int CmdDrive(CliContext& ctx, const Args& args) {
-  if (args.size() != 1) return Fail("_drive needs a job id", 2);
-  auto job = ctx.store->GetJob(args[0]);
-  if (!job.ok()) return Fail(job.status().message(), 1);
-  job->controller_pid = getpid();
-  job->controller_start = ProcessStartTicks(getpid());
-  if (Status s = ctx.store->UpdateJob(*job); !s.ok()) return Fail(s.ToString(), 1);
-  auto cloud = ctx.MakeCloudForJob(*job);
-  if (!cloud.ok()) return Fail(cloud.status().message(), 1);
-  auto spec = ParseJobSpec(job->spec_text, job->spec_path, StoredSpecOptions());
-  if (!spec.ok()) return Fail(spec.status().message(), 1);
-  auto mirror = MakeCheckpointMirror(ctx, *spec, job->id);
-  if (!mirror.ok()) return Fail(mirror.status().message(), 1);
-  InstallSignalHandlers(/*term_cancels=*/false);
-  SilentReporter reporter;
-  ControllerContext controller = MakeControllerContext(ctx, cloud->get(), &reporter, mirror->get());
-  controller.secrets = TakeSecretsFromEnv();
-  auto state = DriveJob(controller, job->id);
-  if (!state.ok()) return Fail(state.status().ToString(), 1);
-  return ExitCodeFor(*state);
+  InstallSignalHandlers();
+  if (Status s = EnsureController(ctx); !s.ok()) {
+    fprintf(stderr, "spotrun: %s\n", s.ToString().c_str());
+  }
+  return FollowJob(ctx, job.id, Interrupted);
 }
 
 }  // namespace spotrun

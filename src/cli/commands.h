@@ -29,8 +29,6 @@ void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& candidates);
 // The launch of `spec` on candidate `c`, as far as the image choice needs it
 // (Cloud::DescribeImageChoice, the dry run's image line).
 LaunchRequest ImageRequest(const JobSpec& spec, const Candidate& c);
-// Hidden: the detached controller behind `launch --detach`.
-int CmdDrive(CliContext& ctx, const Args& args);
 
 // Entry point: dispatches argv through the command table.
 int RunCli(int argc, char** argv);

@@ -20,7 +20,10 @@ Result<std::unique_ptr<Cloud>> CliContext::MakeCloud(const std::string& name,
     LocalCloudOptions o;
     o.root = home + "/local";
     o.spotrun_bin = self_exe;
-    o.capacity = MachineCapacity::Probe();
+    // The environment of the command that submitted the job (the
+    // controller's ctx.env is the job's while it makes the job's cloud).
+    o.instance_env = env;
+    o.capacity = MachineCapacity::Probe(&env);
     o.ssh = env["SPOTRUN_LOCAL_SSH"] == "1";
     auto ssh = SshSettings();
     if (!ssh.ok()) return ssh.status();

@@ -91,9 +91,9 @@ int DownAllByTags(CliContext& ctx);
 // True when the process that drives `job` is alive.
 bool ControllerAlive(const JobRecord& job);
 
-// Picks up what a dead controller left behind: every unfinished job whose
-// controller is gone gets a new detached controller (`spotrun _drive`), which
-// re-attaches to its instance or relaunches; then spotrun-tagged instances
+// Picks up what a dead controller left behind: when an unfinished job has no
+// live controller, the home's controller is started (EnsureController), and
+// it re-attaches to the job's instance or relaunches; then spotrun-tagged instances
 // whose job the store says is over, or does not know though it is older than
 // the instance, are terminated (and, on AWS, their key pairs and security
 // groups: SweepAwsOrphans, every 10 minutes at most unless `thorough`).

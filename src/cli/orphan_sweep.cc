@@ -1,4 +1,4 @@
-// SweepOrphans: new controllers for jobs whose controller died, and the end
+// SweepOrphans: a controller for jobs whose controller died, and the end
 // of instances whose job the store says is over (or never knew of).
 #include "cli/orphan_sweep.h"
 
@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/controller_service.h"
 #include "util/subprocess.h"
 
 namespace spotrun {
@@ -21,25 +22,6 @@ SweepVerdict JudgeTaggedInstance(const Result<JobRecord>& job, double launch_tim
 }
 
 namespace {
-
-Status AdoptJob(CliContext& ctx, const JobRecord& job) {
-  auto claimed = ctx.store->ClaimController(job.id, job.controller_pid, job.controller_start,
-                                            getpid(), ProcessStartTicks(getpid()));
-  if (!claimed.ok()) return claimed.status();
-  if (!*claimed) return Status::Ok();  // Another spotrun process adopted it.
-  ProcessOptions p;
-  p.argv = {ctx.self_exe, "_drive", job.id};
-  p.env["SPOTRUN_HOME"] = ctx.home;
-  p.output_path = ctx.jobs_dir() + "/" + job.id + ".controller.log";
-  auto pid = StartDetached(p);
-  if (!pid.ok()) return pid.status();
-  auto took = ctx.store->ClaimController(job.id, getpid(), ProcessStartTicks(getpid()), *pid,
-                                         ProcessStartTicks(*pid));
-  if (!took.ok()) return took.status();
-  fprintf(stderr, "spotrun: job %s (%s) lost its controller; a new one (pid %d) picked it up\n",
-          job.id.c_str(), job.name.c_str(), *pid);
-  return Status::Ok();
-}
 
 void Terminate(Cloud& cloud, const Instance& inst) {
   if (cloud.Terminate(inst.id).ok()) {
@@ -115,10 +97,11 @@ void SweepOrphans(CliContext& ctx, bool thorough) {
     fprintf(stderr, "spotrun: %s; no orphan sweep\n", jobs.status().message().c_str());
     return;
   }
-  for (const JobRecord& job : *jobs) {
-    if (IsTerminal(job.state) || ControllerAlive(job)) continue;
-    if (Status s = AdoptJob(ctx, job); !s.ok()) {
-      fprintf(stderr, "spotrun: job %s: %s\n", job.id.c_str(), s.ToString().c_str());
+  bool orphans = false;
+  for (const JobRecord& job : *jobs) orphans |= !IsTerminal(job.state) && !ControllerAlive(job);
+  if (orphans) {
+    if (Status s = EnsureController(ctx); !s.ok()) {
+      fprintf(stderr, "spotrun: no controller for the unfinished jobs: %s\n", s.ToString().c_str());
     }
   }
   if (!SweepTagged(ctx, "local", thorough)) return;

@@ -80,11 +80,8 @@ std::string EncodeSecrets(const std::map<std::string, std::string>& secrets) {
   return nlohmann::json(secrets).dump();
 }
 
-std::map<std::string, std::string> TakeSecretsFromEnv() {
-  const char* text = getenv(kSecretsEnv);
-  if (text == nullptr) return {};
+std::map<std::string, std::string> DecodeSecrets(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
-  unsetenv(kSecretsEnv);
   if (j.is_discarded() || !j.is_object()) return {};
   return j.get<std::map<std::string, std::string>>();
 }

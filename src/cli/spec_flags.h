@@ -25,8 +25,8 @@ Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& 
 std::string SpecTextToStore(const JobSpec& spec, const std::string& file, const ParsedArgs& args);
 
 // Secrets handed to a detached controller through its environment, and back.
-inline constexpr const char* kSecretsEnv = "SPOTRUN_JOB_SECRETS";
 std::string EncodeSecrets(const std::map<std::string, std::string>& secrets);
-std::map<std::string, std::string> TakeSecretsFromEnv();
+// What EncodeSecrets wrote; empty when `text` is not that.
+std::map<std::string, std::string> DecodeSecrets(const std::string& text);
 
 }  // namespace spotrun

@@ -86,6 +86,14 @@ std::string AgentPollCommand(const RemoteLayout& l, long long log_offset) {
   return "python3 " + l.agent + " poll " + l.root + " " + std::to_string(log_offset);
 }
 
+std::string AgentServeCommand(const RemoteLayout& l) {
+  return "exec python3 " + l.agent + " serve " + l.root;
+}
+
+std::string AgentPollRequest(long long log_offset) {
+  return "poll " + std::to_string(log_offset) + "\n";
+}
+
 std::string AgentSnapshotCommand(const RemoteLayout& l) {
   return "python3 " + l.agent + " snapshot " + l.root;
 }

@@ -40,6 +40,10 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
 // Shell commands run on the instance (from the home directory).
 std::string AgentStartCommand(const RemoteLayout& layout);
 std::string AgentPollCommand(const RemoteLayout& layout, long long log_offset);
+// The agent answering polls over one long-lived session (Host::OpenSession),
+// and the request line for one poll.
+std::string AgentServeCommand(const RemoteLayout& layout);
+std::string AgentPollRequest(long long log_offset);
 std::string AgentStopCommand(const RemoteLayout& layout);
 
 // The line the agent writes to the job log when `run` starts.

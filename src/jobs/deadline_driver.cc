@@ -102,6 +102,8 @@ bool JobDriver::LaunchReplacement() {
   history_.pop_back();
   attempt_ = running_attempt;
   instance_ = running;
+  session_.reset();
+  polls_until_session_ = 0;
   host_ = std::move(running_host);
   return s.ok();
 }
@@ -110,6 +112,8 @@ bool JobDriver::TakeReplacement() {
   if (!replacement_) return false;
   attempt_ = replacement_->attempt;
   instance_ = replacement_->instance;
+  session_.reset();
+  polls_until_session_ = 0;
   host_ = std::move(replacement_->host);
   replacement_.reset();
   return true;

@@ -86,6 +86,8 @@ class JobDriver {
   // Polls the agent until the attempt ends.
   Result<AttemptEnd> Watch(AgentStatus* final_status);
   Result<AgentStatus> PollOnce();
+  // What one poll of the agent printed (agent_protocol.h).
+  Result<std::string> PollAgent();
   // Takes the job's reported progress (the planner, a PROGRESS event).
   void NoteProgress(double fraction);
   // Keeps what the instance showed of GPUs (a GPUS event, once per attempt).
@@ -147,6 +149,9 @@ class JobDriver {
   AttemptRecord attempt_;               // The current attempt.
   Instance instance_;
   std::unique_ptr<Host> host_;
+  // The agent's `serve` on host_, once opened; polls go over it.
+  std::unique_ptr<HostSession> session_;
+  int polls_until_session_ = 0;
   long long log_offset_ = 0;
   double phase_started_ = 0;
   double last_sync_ = 0;
@@ -172,6 +177,8 @@ class JobDriver {
   int setup_failures_ = 0;  // Attempts in a row that could not be set up.
 };
 
+// Polls made with a command each before a session is tried (again).
+inline constexpr int kPollsBetweenSessions = 20;
 // Offers asked for in one round of launches before waiting for capacity.
 inline constexpr size_t kCandidatesPerRound = 8;
 // Tries of SetUp on one instance, and attempts in a row that fail to set up

@@ -31,6 +31,7 @@ void JobDriver::Abandon() {
     ctx_.reporter->Note(s.ok() ? "terminated " + id
                                : "could not terminate " + id + ": " + s.message());
   }
+  session_.reset();
   host_.reset();
   instance_ = Instance{};
   replacement_.reset();
@@ -309,6 +310,7 @@ Status JobDriver::TerminateInstance(const std::string& outcome) {
   SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(attempt_));
   history_.push_back(attempt_);
   ctx_.reporter->Note("terminated " + instance_.id);
+  session_.reset();
   host_.reset();
   instance_ = Instance{};
   attempt_ = AttemptRecord{};

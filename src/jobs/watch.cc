@@ -170,6 +170,8 @@ bool JobDriver::PauseUnlessStopping(double seconds) {
 }
 
 void JobDriver::UseHost(std::unique_ptr<Host> host) {
+  session_.reset();
+  polls_until_session_ = 0;
   host_ = std::move(host);
   host_->SetStop([this] { return !stop_handled_ && Stopping(); });
 }
@@ -347,13 +349,31 @@ std::optional<AttemptEnd> JobDriver::CheckAgentAlive(const AgentStatus& status, 
   return AttemptEnd::kAgentDied;
 }
 
-Result<AgentStatus> JobDriver::PollOnce() {
+Result<std::string> JobDriver::PollAgent() {
+  // Over the attempt's session while it works; a command per poll on hosts
+  // without sessions, and for a while after a session broke.
+  if (!session_ && polls_until_session_-- <= 0) {
+    auto session = host_->OpenSession(AgentServeCommand(layout_));
+    if (session.ok()) session_ = std::move(session).value();
+    polls_until_session_ = kPollsBetweenSessions;
+  }
+  if (session_) {
+    auto answer = session_->Call(AgentPollRequest(log_offset_), 60);
+    if (answer.ok()) return answer;
+    session_.reset();
+  }
   std::string out;
   auto rc = host_->Run(AgentPollCommand(layout_, log_offset_), {.env = {}, .timeout_s = 60},
                        [&out](std::string_view s) { out.append(s); });
   if (!rc.ok()) return rc.status();
   if (*rc != 0) return Unavailable("agent poll exited " + std::to_string(*rc) + ": " + out);
-  auto parsed = ParsePollOutput(out);
+  return out;
+}
+
+Result<AgentStatus> JobDriver::PollOnce() {
+  auto out = PollAgent();
+  if (!out.ok()) return out.status();
+  auto parsed = ParsePollOutput(*out);
   if (!parsed.ok()) return parsed.status();
   std::string_view log = parsed->log;
   log_offset_ += static_cast<long long>(log.size());

@@ -16,3 +16,18 @@ bool Host::PauseUnlessStopped(Clock* clock, double seconds) const {
 }
 
 }  // namespace spotrun
+
+namespace spotrun {
+
+Result<std::string> ProcessSession::Call(const std::string& line, double timeout_s) {
+  SPOTRUN_RETURN_IF_ERROR(process_->Write(line));
+  return process_->ReadFrame(timeout_s);
+}
+
+Result<std::unique_ptr<HostSession>> ProcessSession::Start(const ProcessOptions& options) {
+  auto process = Coprocess::Start(options);
+  if (!process.ok()) return process.status();
+  return std::unique_ptr<HostSession>(new ProcessSession(std::move(process).value()));
+}
+
+}  // namespace spotrun

@@ -1,5 +1,6 @@
 // Host: the seam around one instance's data plane: run a command with streamed
-// output, push and pull files, attach a terminal. Abstract so that it can be
+// output, keep one running as a session, push and pull files, attach a
+// terminal. Abstract so that it can be
 // faked; implementations: LocalHost (local cloud sandbox), SshHost (OpenSSH +
 // rsync).
 // Remote paths are relative to the instance user's home directory.
@@ -7,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +24,28 @@ using OutputFn = std::function<void(std::string_view chunk)>;
 struct RunOptions {
   std::map<std::string, std::string> env;  // Added to the remote environment.
   double timeout_s = 120;                  // 0 = no limit.
+};
+
+// A long-lived command on a host that answers requests one at a time: a
+// line in, a frame out ("<byte count>\n<bytes>"), e.g. the agent's `serve`.
+class HostSession {
+ public:
+  virtual ~HostSession() = default;
+  // Sends `line` (ending in \n) and returns the answer's bytes; kUnavailable
+  // when the session broke (it is then of no further use).
+  virtual Result<std::string> Call(const std::string& line, double timeout_s) = 0;
+};
+
+// A session over a local child process (LocalHost: the command itself;
+// SshHost: ssh running it).
+class ProcessSession : public HostSession {
+ public:
+  static Result<std::unique_ptr<HostSession>> Start(const ProcessOptions& options);
+  Result<std::string> Call(const std::string& line, double timeout_s) override;
+
+ private:
+  explicit ProcessSession(std::unique_ptr<Coprocess> process) : process_(std::move(process)) {}
+  std::unique_ptr<Coprocess> process_;
 };
 
 class Host {
@@ -42,6 +66,12 @@ class Host {
                       const std::vector<std::string>& excludes) = 0;
   // Copies a remote file or directory (its contents) to `local`.
   virtual Status Pull(const std::string& remote, const std::string& local) = 0;
+  // Starts `command` (as Run would) as a session. Default: kInvalidArgument
+  // (a host without sessions; the caller runs a command per request).
+  virtual Result<std::unique_ptr<HostSession>> OpenSession(const std::string& command) {
+    (void)command;
+    return InvalidArgument("this host has no sessions");
+  }
   // The local process that attaches the user's terminal to this host
   // (`spotrun ssh`): a shell in `remote_dir` (a remote path; "" = the home
   // directory) when `command` is empty, else `command` (its words joined with

@@ -143,6 +143,16 @@ Result<int> SshHost::Run(const std::string& command, const RunOptions& options,
   return RunRemote(command, options, on_output);
 }
 
+Result<std::unique_ptr<HostSession>> SshHost::OpenSession(const std::string& command) {
+  SPOTRUN_RETURN_IF_ERROR(EnsureReady());
+  ProcessOptions p;
+  p.argv = SshOptions(/*master=*/true);
+  p.argv.insert(p.argv.end(), {"-E", log_path() + ".session", kSshDestination, "--"});
+  p.argv.push_back(RemoteCommand(command, {}));
+  p.new_session = true;
+  return ProcessSession::Start(p);
+}
+
 Status SshHost::Rsync(std::vector<std::string> args, const std::string& what) {
   std::string e;
   std::vector<std::string> ssh = SshOptions(/*master=*/true);

@@ -86,6 +86,8 @@ class SshHost : public Host {
   Status Push(const std::string& local, const std::string& remote,
               const std::vector<std::string>& excludes) override;
   Status Pull(const std::string& remote, const std::string& local) override;
+  // ssh running `command`, over the master connection.
+  Result<std::unique_ptr<HostSession>> OpenSession(const std::string& command) override;
   // `ssh` with every option above but on a connection of its own (no master,
   // so that forwards such as `-N -L` live, in the foreground, exactly as long
   // as this ssh), then `ssh_options`, the host and a remote command that

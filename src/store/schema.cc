@@ -57,8 +57,18 @@ INSERT INTO store_info (created_at)
   SELECT COALESCE(MIN(created_at), (julianday('now') - 2440587.5) * 86400.0) FROM jobs;
 )sql";
 
+// The controller's lease: one row while a controller drives this store's jobs.
+constexpr const char* kMigrateV2ToV3 = R"sql(
+CREATE TABLE controller_lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  pid INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  heartbeat REAL NOT NULL
+);
+)sql";
+
 // The steps, in order: kSteps[v] takes a version-v store to v+1 (0 = empty file).
-constexpr const char* kSteps[] = {kTablesV1, kMigrateV1ToV2};
+constexpr const char* kSteps[] = {kTablesV1, kMigrateV1ToV2, kMigrateV2ToV3};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 Status Exec(sqlite3* db, const std::string& sql) {

@@ -250,6 +250,47 @@ Result<bool> Store::CancelRequested(const std::string& job_id) {
   return s.Int(0) != 0;
 }
 
+Result<ControllerLease> Store::GetLease() {
+  Statement s(db_, *statements_, "SELECT pid, start, heartbeat FROM controller_lease WHERE id=1");
+  Status status;
+  ControllerLease lease;
+  if (s.Step(&status)) {
+    lease.pid = static_cast<int>(s.Int(0));
+    lease.start = static_cast<unsigned long long>(s.Int(1));
+    lease.heartbeat = s.Real(2);
+  }
+  if (!status.ok()) return status;
+  return lease;
+}
+
+Result<bool> Store::TakeLease(const ControllerLease& expected, int pid, unsigned long long start,
+                              double now) {
+  const char* sql = expected.pid == 0
+                        ? "INSERT OR IGNORE INTO controller_lease (id, pid, start, heartbeat) "
+                          "VALUES (1, ?1, ?2, ?3)"
+                        : "UPDATE controller_lease SET pid=?1, start=?2, heartbeat=?3 "
+                          "WHERE id=1 AND pid=?4 AND start=?5";
+  Statement s(db_, *statements_, sql);
+  s.Bind(1, pid).Bind(2, static_cast<long long>(start)).Bind(3, now);
+  if (expected.pid != 0) s.Bind(4, expected.pid).Bind(5, static_cast<long long>(expected.start));
+  SPOTRUN_RETURN_IF_ERROR(s.Run());
+  return sqlite3_changes(db_) == 1;
+}
+
+Result<bool> Store::RenewLease(int pid, unsigned long long start, double now) {
+  Statement s(db_, *statements_,
+              "UPDATE controller_lease SET heartbeat=?3 WHERE id=1 AND pid=?1 AND start=?2");
+  s.Bind(1, pid).Bind(2, static_cast<long long>(start)).Bind(3, now);
+  SPOTRUN_RETURN_IF_ERROR(s.Run());
+  return sqlite3_changes(db_) == 1;
+}
+
+Status Store::ReleaseLease(int pid, unsigned long long start) {
+  Statement s(db_, *statements_, "DELETE FROM controller_lease WHERE id=1 AND pid=?1 AND start=?2");
+  s.Bind(1, pid).Bind(2, static_cast<long long>(start));
+  return s.Run();
+}
+
 Status Store::UpsertAttempt(const AttemptRecord& a) {
   Statement s(db_, *statements_,
               "INSERT INTO attempts (job_id, number, client_token, instance_id, "

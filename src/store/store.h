@@ -74,6 +74,12 @@ struct EventRecord {
   std::string detail;
 };
 
+struct ControllerLease {
+  int pid = 0;
+  unsigned long long start = 0;  // ProcessStartTicks of pid.
+  double heartbeat = 0;          // Epoch seconds of its last renewal.
+};
+
 class Store {
  public:
   // Opens (creating if needed) the database at `path`; ":memory:" for tests.
@@ -99,6 +105,17 @@ class Store {
   Status RequestCancel(const std::string& job_id);
   // Whether RequestCancel was called for the job (exact id).
   Result<bool> CancelRequested(const std::string& job_id);
+
+  // The controller's lease (one per store): who drives the store's jobs.
+  // holder.pid == 0: nobody.
+  Result<ControllerLease> GetLease();
+  // Makes (pid, start) the holder, if the holder is still `expected`; false
+  // when another process changed it first.
+  Result<bool> TakeLease(const ControllerLease& expected, int pid, unsigned long long start,
+                         double now);
+  // Renews the heartbeat; false once (pid, start) no longer holds the lease.
+  Result<bool> RenewLease(int pid, unsigned long long start, double now);
+  Status ReleaseLease(int pid, unsigned long long start);
 
   Status UpsertAttempt(const AttemptRecord& attempt);
   Result<std::vector<AttemptRecord>> Attempts(const std::string& job_id);

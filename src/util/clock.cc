@@ -13,7 +13,8 @@ double RealClock::Now() const {
 }
 
 void Clock::Sleep(double seconds) {
-  if (TaskLoop* loop = TaskLoop::CurrentOn(this)) {
+  TaskLoop* loop = TaskLoop::Current();
+  if (loop != nullptr && (loop->clock() == this || (IsReal() && loop->time() == LoopTime::kReal))) {
     loop->SleepFor(seconds);
   } else {
     Pass(seconds);

@@ -19,12 +19,15 @@ class Clock {
   virtual void Pass(double seconds) = 0;
   // The time that Pass(seconds) from now reaches (clocks that round say so).
   virtual double After(double seconds) const { return Now() + seconds; }
+  // True for the wall clock: any real-time TaskLoop's timers serve it.
+  virtual bool IsReal() const { return false; }
 };
 
 class RealClock : public Clock {
  public:
   double Now() const override;
   void Pass(double seconds) override;
+  bool IsReal() const override { return true; }
 };
 
 // Time moves only when Sleep, Pass or Advance is called. Starts at `start`.

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "util/task_loop.h"
@@ -25,6 +27,10 @@ namespace {
     setsid();
   else
     setpgid(0, 0);
+  if (o.base_env) {
+    clearenv();
+    for (const auto& [k, v] : *o.base_env) setenv(k.c_str(), v.c_str(), 1);
+  }
   for (const auto& [k, v] : o.env) setenv(k.c_str(), v.c_str(), 1);
   if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) {
     dprintf(2, "spotrun: cannot chdir to %s: %s\n", o.cwd.c_str(), strerror(errno));
@@ -71,6 +77,28 @@ int Reap(pid_t pid) {
   return ws;
 }
 
+std::mutex g_children_mutex;
+std::set<pid_t>& Children() {
+  static auto* children = new std::set<pid_t>;
+  return *children;
+}
+
+// Keeps `pid` in Children() while it lives.
+class ChildEntry {
+ public:
+  explicit ChildEntry(pid_t pid) : pid_(pid) {
+    std::lock_guard<std::mutex> lock(g_children_mutex);
+    Children().insert(pid_);
+  }
+  ~ChildEntry() {
+    std::lock_guard<std::mutex> lock(g_children_mutex);
+    Children().erase(pid_);
+  }
+
+ private:
+  pid_t pid_;
+};
+
 double MonotonicNow() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -93,6 +121,7 @@ Result<int> RunProcess(const ProcessOptions& options,
     ExecChild(options);
   }
   close(fds[1]);
+  ChildEntry entry(pid);
   const double deadline = timeout_s > 0 ? MonotonicNow() + timeout_s : 0;
   bool timed_out = false, stopped = false;
   char buf[16384];
@@ -130,10 +159,103 @@ Result<int> RunProcess(const ProcessOptions& options,
   return DecodeWaitStatus(ws);
 }
 
+void KillRunningChildren() {
+  std::lock_guard<std::mutex> lock(g_children_mutex);
+  for (pid_t pid : Children()) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+}
+
 Result<int> RunCapture(const ProcessOptions& options, std::string* output, double timeout_s) {
   output->clear();
   return RunProcess(
       options, [output](std::string_view s) { output->append(s); }, timeout_s);
+}
+
+Result<std::unique_ptr<Coprocess>> Coprocess::Start(const ProcessOptions& options) {
+  if (options.argv.empty()) return InvalidArgument("empty command");
+  int to_child[2], from_child[2];
+  if (pipe2(to_child, O_CLOEXEC) != 0) return Internal(std::string("pipe: ") + strerror(errno));
+  if (pipe2(from_child, O_CLOEXEC) != 0) {
+    close(to_child[0]);
+    close(to_child[1]);
+    return Internal(std::string("pipe: ") + strerror(errno));
+  }
+  pid_t pid = fork();
+  if (pid < 0) return Internal(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(to_child[0], 0);
+    dup2(from_child[1], 1);
+    dup2(devnull, 2);
+    ExecChild(options);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  {
+    std::lock_guard<std::mutex> lock(g_children_mutex);
+    Children().insert(pid);
+  }
+  return std::unique_ptr<Coprocess>(new Coprocess(pid, to_child[1], from_child[0]));
+}
+
+Coprocess::~Coprocess() {
+  close(in_);
+  close(out_);
+  kill(-pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+  Reap(pid_);
+  std::lock_guard<std::mutex> lock(g_children_mutex);
+  Children().erase(pid_);
+}
+
+Status Coprocess::Write(const std::string& data) {
+  if (broken_) return Unavailable("session ended");
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(in_, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      broken_ = true;
+      return Unavailable(std::string("session: write: ") + strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Coprocess::ReadFrame(double timeout_s) {
+  if (broken_) return Unavailable("session ended");
+  const double deadline = MonotonicNow() + timeout_s;
+  auto fail = [this](const std::string& why) -> Status {
+    broken_ = true;
+    return Unavailable("session: " + why);
+  };
+  for (;;) {
+    const size_t eol = buffer_.find('\n');
+    if (eol != std::string::npos) {
+      const std::string head = buffer_.substr(0, eol);
+      if (head.empty() || head.size() > 12 ||
+          head.find_first_not_of("0123456789") != std::string::npos) {
+        return fail("not a frame: " + head.substr(0, 40));
+      }
+      const size_t size = std::stoull(head);
+      if (buffer_.size() >= eol + 1 + size) {
+        std::string frame = buffer_.substr(eol + 1, size);
+        buffer_.erase(0, eol + 1 + size);
+        return frame;
+      }
+    }
+    const double left = deadline - MonotonicNow();
+    if (left <= 0) return fail("no answer in time");
+    if (!WaitForOutput(out_, static_cast<int>(std::min(left, 0.2) * 1000) + 1)) continue;
+    char buf[65536];
+    ssize_t n = read(out_, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return fail("ended");
+    buffer_.append(buf, static_cast<size_t>(n));
+  }
 }
 
 Result<pid_t> StartDetached(const ProcessOptions& options) {

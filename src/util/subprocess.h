@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,9 +19,13 @@ namespace spotrun {
 struct ProcessOptions {
   std::vector<std::string> argv;           // argv[0] is looked up in PATH.
   std::map<std::string, std::string> env;  // Set on top of the inherited environment.
-  std::string cwd;                         // Empty = inherit.
-  bool new_session = false;                // setsid() in the child.
-  std::string output_path;                 // Detached only: stdout+stderr appended here.
+  // When set, the child's whole environment before `env` (instead of this
+  // process's): a job's commands get the environment of the command that
+  // submitted it, not the controller's.
+  std::optional<std::map<std::string, std::string>> base_env;
+  std::string cwd;           // Empty = inherit.
+  bool new_session = false;  // setsid() in the child.
+  std::string output_path;   // Detached only: stdout+stderr appended here.
   // RunProcess only: asked a few times a second while the child runs; true
   // kills its process group and RunProcess returns kCancelled.
   std::function<bool()> stop;
@@ -32,6 +38,33 @@ struct ProcessOptions {
 Result<int> RunProcess(const ProcessOptions& options,
                        const std::function<void(std::string_view)>& on_output,
                        double timeout_s = 0);
+
+// Kills the process group of every child that RunProcess runs now, on any
+// thread (a controller that stops leaves no command of its jobs behind).
+void KillRunningChildren();
+
+// A child the caller talks to over its stdin and stdout (stderr to
+// /dev/null), in its own process group, ended (SIGKILL to the group) when
+// destroyed. Answers are frames: "<decimal byte count>\n<bytes>". In a task
+// of a TaskLoop a read suspends only the task.
+class Coprocess {
+ public:
+  static Result<std::unique_ptr<Coprocess>> Start(const ProcessOptions& options);
+  ~Coprocess();
+  Coprocess(const Coprocess&) = delete;
+  Coprocess& operator=(const Coprocess&) = delete;
+  Status Write(const std::string& data);
+  // The next frame, within `timeout_s`; kUnavailable when the child ended,
+  // wrote something else or was too slow (it is then of no further use).
+  Result<std::string> ReadFrame(double timeout_s);
+
+ private:
+  Coprocess(pid_t pid, int in, int out) : pid_(pid), in_(in), out_(out) {}
+  pid_t pid_;
+  int in_, out_;
+  std::string buffer_;
+  bool broken_ = false;
+};
 
 // Convenience: runs and captures all output into `*output`.
 Result<int> RunCapture(const ProcessOptions& options, std::string* output, double timeout_s = 0);

@@ -40,9 +40,25 @@ test_sshd_session_pids() {
     sed -e 's#/proc/##' -e 's#/environ##' || true
 }
 
+# Pids of this home's live controllers: the lease holder and every process
+# the store names as a job's controller, each still the process recorded
+# (same start time in clock ticks), so a reused pid is never taken for one.
+controller_pids() {
+  local db=$SPOTRUN_HOME/state.db pid start
+  [ -f "$db" ] || return 0
+  sqlite3 -separator ' ' "$db" "select pid, start from controller_lease union
+    select controller_pid, controller_start from jobs where controller_pid > 0" 2>/dev/null |
+    while read -r pid start; do
+      [ -r "/proc/$pid/stat" ] || continue
+      [ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$start" ] && echo "$pid"
+    done
+  return 0
+}
+
 cleanup() {
   local rc=$?
   "$SPOTRUN_BIN" down --all >/dev/null 2>&1 || true
+  for p in $(controller_pids); do kill -9 "$p" 2>/dev/null || true; done
   for p in $(instance_pids) $(ssh_client_pids) $(test_sshd_session_pids); do
     kill -9 "$p" 2>/dev/null || true
   done

@@ -22,6 +22,8 @@ stuck() {
   echo "$id"
 }
 
+# The controller stays for 1 s with nothing to drive, then exits.
+export SPOTRUN_CONTROLLER_IDLE_S=1
 one=$(stuck one)
 sleep 3  # Well into the SSH retries.
 [ "$(job_field "$one" state)" = SETTING_UP ] || fail "the job is not stuck in SETTING_UP"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The controller killed with SIGKILL at each phase of a recovery (provisioning,
 # setting up and running the relaunch) and restarted: the job finishes, and the
-# number of instances ever launched equals preemptions + 1.
+# number of instances ever launched equals preemptions + 1. In the first two
+# phases the `launch` that follows the job dies too and `spotrun status`
+# starts the new controller; in the last, `launch` lives on, starts it itself
+# and ends with the job's outcome.
 source "$(dirname "$0")/lib.sh"
 
 make_job_dir job
@@ -24,10 +27,22 @@ for phase in PROVISIONING SETTING_UP RUNNING; do
   id=$(only_job_id)
   # The recovery's phase: the second time the job enters $phase after the preemption.
   wait_for "events $id | grep -A100 PREEMPTED | grep -q '^$phase\$'" 60
-  kill -9 $launcher
-  wait $launcher 2>/dev/null || true
-  spotrun status > "status-$phase.txt" 2>&1
-  grep -q "picked it up" "status-$phase.txt" || { cat "status-$phase.txt"; fail "$phase: not adopted"; }
+  ctl=$(controller_pid "$id")
+  [ -n "$ctl" ] && [ "$ctl" != 0 ] && [ "$ctl" != "$launcher" ] || fail "$phase: controller pid '$ctl'"
+  kill -9 "$ctl"
+  if [ "$phase" = RUNNING ]; then
+    rc=0
+    timeout 90 tail --pid=$launcher -f /dev/null || fail "$phase: launch did not end"
+    wait $launcher || rc=$?
+    [ "$rc" = 0 ] || { cat "launch-$phase.log"; fail "$phase: launch exited $rc"; }
+    grep -q "picked it up" "launch-$phase.log" || fail "$phase: launch did not restart the controller"
+    grep -q "^SUCCEEDED" "launch-$phase.log" || fail "$phase: launch did not print the outcome"
+  else
+    kill -9 $launcher
+    wait $launcher 2>/dev/null || true
+    spotrun status > "status-$phase.txt" 2>&1
+    grep -q "picked it up" "status-$phase.txt" || { cat "status-$phase.txt"; fail "$phase: not adopted"; }
+  fi
   wait_for "[ \"\$(job_field $id state)\" = SUCCEEDED ]" 90
   [ -s "results-$phase/model.pkl" ] || fail "$phase: no model.pkl"
   pre=$(job_field "$id" preemptions)

@@ -36,7 +36,8 @@ EOF2
 launcher=$!
 BACKGROUND_PIDS=$launcher
 wait_for "grep -qs 'epoch 1/' orphan.out" 60
-kill -9 $launcher
+orphan_ctl=$(controller_pid "$(spotrun status orphan --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["id"])')")
+kill -9 $launcher "$orphan_ctl"
 wait_for "[ -z \"\$(instance_pids)\" ]" 30
 grep -qs "controller has been silent\|controller silent" "$SPOTRUN_HOME"/local/instances/*/imds.log \
   "$SPOTRUN_HOME"/jobs/*/attempt-1.log 2>/dev/null || true

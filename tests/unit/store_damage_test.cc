@@ -107,7 +107,7 @@ TEST_F(StoreDamageTest, ANewerVersionIsRefusedNamingBothVersions) {
   Sql("PRAGMA user_version = 99");
   std::string err = OpenError();
   EXPECT_EQ(err, "state store " + path_ +
-                     " has schema version 99; this spotrun reads version 2: use a newer spotrun");
+                     " has schema version 99; this spotrun reads version 3: use a newer spotrun");
   EXPECT_EQ(UserVersion(), 99);  // Not relabelled.
 }
 

@@ -299,7 +299,7 @@ Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
   if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");
   std::unique_ptr<Host> host = std::make_unique<LocalHost>(
       instance.id, InstanceDir(instance.id) + "/home", "http://127.0.0.1:" + *port + "/",
-      InstanceGpuEnvironment(InstanceDir(instance.id)));
+      InstanceGpuEnvironment(InstanceDir(instance.id)), options_.instance_env);
   return host;
 }
 

@@ -26,6 +26,9 @@ struct LocalCloudOptions {
   // port and HostFor gives an SshHost (cloud/local/local_sshd.h).
   bool ssh = false;
   JobSshSettings ssh_settings;  // Keys, control sockets and target of the SshHosts.
+  // The environment the instances' commands start from (the submitting
+  // command's); empty = this process's.
+  std::map<std::string, std::string> instance_env;
 };
 
 class LocalCloud : public Cloud {

@@ -36,27 +36,41 @@ Status RunRsync(std::vector<std::string> args, const std::string& what,
 }  // namespace
 
 LocalHost::LocalHost(std::string instance_id, std::string home, std::string imds_endpoint,
-                     std::map<std::string, std::string> env)
+                     std::map<std::string, std::string> env,
+                     std::map<std::string, std::string> base_env)
     : instance_id_(std::move(instance_id)),
       home_(std::move(home)),
       imds_endpoint_(std::move(imds_endpoint)),
-      env_(std::move(env)) {}
+      env_(std::move(env)),
+      base_env_(std::move(base_env)) {}
 
 Result<int> LocalHost::Run(const std::string& command, const RunOptions& options,
                            const OutputFn& on_output) {
   if (!PathExists(home_)) return Unavailable("local instance " + instance_id_ + " is gone");
+  ProcessOptions p = CommandOptions(command, options.env);
+  p.stop = stop_;
+  return RunProcess(p, on_output, options.timeout_s);
+}
+
+ProcessOptions LocalHost::CommandOptions(const std::string& command,
+                                         const std::map<std::string, std::string>& env) const {
   ProcessOptions p;
   p.argv = {"/bin/sh", "-c", command};
   p.cwd = home_;
   p.new_session = true;
-  p.env = options.env;
+  if (!base_env_.empty()) p.base_env = base_env_;
+  p.env = env;
   p.env.insert(env_.begin(), env_.end());
   p.env["HOME"] = home_;
   p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
   p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
   p.env["SPOTRUN_IMDS_POLL_SECONDS"] = std::to_string(kLocalImdsPollSeconds);
-  p.stop = stop_;
-  return RunProcess(p, on_output, options.timeout_s);
+  return p;
+}
+
+Result<std::unique_ptr<HostSession>> LocalHost::OpenSession(const std::string& command) {
+  if (!PathExists(home_)) return Unavailable("local instance " + instance_id_ + " is gone");
+  return ProcessSession::Start(CommandOptions(command, {}));
 }
 
 Status LocalHost::Push(const std::string& local, const std::string& remote,

@@ -14,14 +14,18 @@ namespace spotrun {
 class LocalHost : public Host {
  public:
   // `env` is set for every command of the instance (its CUDA_VISIBLE_DEVICES).
+  // `env`: set for every command (the instance's GPUs); `base_env`: what
+  // commands start from (empty = this process's environment).
   LocalHost(std::string instance_id, std::string home, std::string imds_endpoint,
-            std::map<std::string, std::string> env = {});
+            std::map<std::string, std::string> env = {},
+            std::map<std::string, std::string> base_env = {});
 
   Result<int> Run(const std::string& command, const RunOptions& options,
                   const OutputFn& on_output) override;
   Status Push(const std::string& local, const std::string& remote,
               const std::vector<std::string>& excludes) override;
   Status Pull(const std::string& remote, const std::string& local) override;
+  Result<std::unique_ptr<HostSession>> OpenSession(const std::string& command) override;
   // A shell ($SHELL, else /bin/sh) or `/bin/sh -c COMMAND` in `remote_dir`
   // under the sandbox home, with the instance's environment; refuses
   // `ssh_options`.
@@ -30,6 +34,10 @@ class LocalHost : public Host {
                                        const std::vector<std::string>& ssh_options) const override;
 
  private:
+  std::map<std::string, std::string> base_env_;
+  // How Run starts `command`.
+  ProcessOptions CommandOptions(const std::string& command,
+                                const std::map<std::string, std::string>& env) const;
   std::string instance_id_;
   std::string home_;
   std::string imds_endpoint_;

@@ -153,7 +153,7 @@ int MachineCapacity::CountOf(const std::string& model) const {
       gpus.begin(), gpus.end(), [&](const LocalGpu& g) { return EqualsNoCase(g.model, model); }));
 }
 
-MachineCapacity MachineCapacity::Probe() {
+MachineCapacity MachineCapacity::Probe(const std::map<std::string, std::string>* env) {
   MachineCapacity c;
   c.cpus = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
   std::ifstream meminfo("/proc/meminfo");
@@ -164,7 +164,10 @@ MachineCapacity MachineCapacity::Probe() {
     meminfo.ignore(256, '\n');
   }
   std::string out;
-  auto rc = RunCapture({{"nvidia-smi", kNvidiaSmiQuery, kNvidiaSmiFormat}}, &out, 20);
+  ProcessOptions p;
+  p.argv = {"nvidia-smi", kNvidiaSmiQuery, kNvidiaSmiFormat};
+  if (env != nullptr) p.base_env = *env;
+  auto rc = RunCapture(p, &out, 20);
   if (rc.ok() && *rc == 0) c.gpus = ParseNvidiaSmiCsv(out);
   return c;
 }

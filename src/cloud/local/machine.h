@@ -3,6 +3,7 @@
 // code over values except MachineCapacity::Probe. docs/local-cloud.md.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,9 @@ struct MachineCapacity {
   double memory_gib = 0;
   std::vector<LocalGpu> gpus;
   // Reads /proc and runs nvidia-smi (from PATH; no GPUs when it is missing or fails).
-  static MachineCapacity Probe();
+  // `env`: the environment nvidia-smi is looked up and run in (null = this
+  // process's).
+  static MachineCapacity Probe(const std::map<std::string, std::string>* env = nullptr);
   // How many GPUs of `model` (compared without case) the machine has.
   int CountOf(const std::string& model) const;
 };
