@@ -146,8 +146,8 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
   const std::string& scratch = dir->path();
   std::printf(
       "\ncontroller replay: each 195 s trace from %d starts through all %zu policies, "
-      "%d thread(s)\n",
-      args.starts, policies.size(), args.threads);
+      "one controller loop\n",
+      args.starts, policies.size());
   std::printf("%-20s %8s %8s\n", "trace", "52 h s", "70 h s");
   double worst = 0;
   // [deadline][policy]: controller and model runs over all traces.
@@ -161,7 +161,7 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
       const JobTerms terms = Terms(deadlines[d]);
       const auto starts = EvenStartTicks(t, terms.deadline_s, args.starts).value();
       const auto begin = std::chrono::steady_clock::now();
-      auto runs = ReplayAll(policies, t, starts, terms, scratch, args.threads).value();
+      auto runs = ReplayAll(policies, t, starts, terms, scratch).value();
       secs[d] = Seconds(begin);
       for (size_t p = 0; p < policies.size(); ++p) {
         ctl[d][p].insert(ctl[d][p].end(), runs[p].begin(), runs[p].end());

@@ -18,11 +18,16 @@ fs::path Resolved(const fs::path& p) {
 }
 
 // `dir` relative to `workdir` when strictly inside it, else "".
-std::string Inside(const fs::path& workdir, const fs::path& dir) {
-  const fs::path rel = Resolved(dir).lexically_relative(workdir);
-  const std::string text = rel.generic_string();
+std::string InsideAsWritten(const fs::path& workdir, const fs::path& dir) {
+  const std::string text = dir.lexically_relative(workdir).generic_string();
   if (text.empty() || text == "." || text == ".." || text.rfind("../", 0) == 0) return "";
   return text;
+}
+
+// The same, `dir` resolved (links followed) unless it is inside as written.
+std::string Inside(const fs::path& workdir, const fs::path& dir) {
+  if (std::string rel = InsideAsWritten(workdir, dir); !rel.empty()) return rel;
+  return InsideAsWritten(workdir, Resolved(dir));
 }
 
 }  // namespace
@@ -30,15 +35,15 @@ std::string Inside(const fs::path& workdir, const fs::path& dir) {
 std::vector<std::string> ResultsExcludes(const std::string& workdir,
                                          const std::vector<std::string>& results_dirs) {
   const fs::path root = Resolved(workdir);
-  std::vector<fs::path> candidates = {root / kDefaultResultsRoot};
+  std::set<fs::path> candidates = {root / kDefaultResultsRoot};
   for (const std::string& dir : results_dirs) {
     if (dir.empty()) continue;
     const fs::path p = fs::path(dir).lexically_normal();
     if (p.parent_path().filename().string() == kDefaultResultsRoot) {
-      candidates.push_back(p.parent_path());
+      candidates.insert(p.parent_path());
     } else {
-      candidates.push_back(p);
-      candidates.push_back(p.string() + ".partial");
+      candidates.insert(p);
+      candidates.insert(p.string() + ".partial");
     }
   }
   std::set<std::string> patterns;

@@ -106,8 +106,18 @@ Status JobDriver::SetUp() {
 
 std::vector<std::string> JobDriver::WorkdirExcludes() const {
   std::vector<std::string> results = {job_.results_dir};
-  if (auto jobs = ctx_.store->ListJobs(); jobs.ok()) {
-    for (const JobRecord& j : *jobs) results.push_back(j.results_dir);
+  // Only the jobs whose results lie under the workdir, as written or resolved
+  // (not every job of the store: a controller may drive thousands).
+  std::error_code ec;
+  const std::filesystem::path lexical = std::filesystem::absolute(spec_.workdir, ec);
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(spec_.workdir, ec);
+  std::vector<std::string> prefixes = {lexical.lexically_normal().string()};
+  if (!ec && resolved.string() != prefixes[0]) prefixes.push_back(resolved.string());
+  for (std::string& p : prefixes) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+  }
+  if (auto dirs = ctx_.store->ResultsDirsUnder(prefixes); dirs.ok()) {
+    results.insert(results.end(), dirs->begin(), dirs->end());
   }
   return ResultsExcludes(spec_.workdir, results);
 }

@@ -1,12 +1,9 @@
 #include "sim/replay.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <limits>
-#include <mutex>
 #include <span>
-#include <thread>
 
 #include "jobs/controller.h"
 #include "jobs/reporter.h"
@@ -15,6 +12,7 @@
 #include "sim/trace_cloud.h"
 #include "store/store.h"
 #include "util/fs.h"
+#include "util/task_loop.h"
 
 namespace spotrun {
 namespace {
@@ -43,120 +41,148 @@ std::string ReplaySpec(const JobTerms& t) {
 
 }  // namespace
 
-Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTerms& terms,
-                            std::string_view policy, const std::string& scratch_dir,
-                            Reporter* reporter) {
-  const JobTerms t = TermsForTrace(terms, trace);
-  SimClock clock(kReplayEpoch);
-  TraceCloud cloud(trace, start_tick, t, &clock);
-  auto store = Store::Open(":memory:");
-  if (!store.ok()) return store.status();
-  SPOTRUN_RETURN_IF_ERROR(MakeDirs(scratch_dir));
-
-  JobRecord job;
-  job.id = "replay-" + std::to_string(start_tick);
-  job.name = "replay";
-  job.cloud = "trace";
-  job.spec_path = scratch_dir + "/job.yaml";
-  job.spec_text = ReplaySpec(t);
-  job.results_dir = scratch_dir + "/results-" + job.id;
-  job.created_at = clock.Now();
-  job.updated_at = job.created_at;
-  SPOTRUN_RETURN_IF_ERROR((*store)->InsertJob(job));
-
-  SilentReporter silent;
-
-  ControllerContext ctx;
-  ctx.cloud = &cloud;
-  ctx.store = store->get();
-  ctx.clock = &clock;
-  ctx.reporter = reporter ? reporter : &silent;
-  ctx.options.jobs_dir = scratch_dir + "/jobs";
+ReplayJob::ReplayJob(const Trace& trace, int64_t start_tick, const JobTerms& terms,
+                     std::string_view policy, std::string scratch_dir, SimClock* clock,
+                     Reporter* reporter)
+    : terms_(TermsForTrace(terms, trace)),
+      start_tick_(start_tick),
+      policy_(policy),
+      scratch_dir_(std::move(scratch_dir)),
+      clock_(clock),
+      start_(clock->Now()),
+      cloud_(trace, start_tick, terms_, clock) {
+  ctx_.cloud = &cloud_;
+  ctx_.clock = clock;
+  ctx_.reporter = reporter ? reporter : &silent_;
+  ctx_.options.jobs_dir = scratch_dir_ + "/jobs";
   // One poll, and one policy decision, per trace tick.
-  ctx.options.poll_interval_s = static_cast<double>(trace.gap_s);
-  ctx.options.policy_tick_s = static_cast<double>(trace.gap_s);
-  ctx.options.capacity_retry_s = static_cast<double>(trace.gap_s);
-  ctx.options.default_changeover_s = t.overhead_s;
+  ctx_.options.poll_interval_s = static_cast<double>(trace.gap_s);
+  ctx_.options.policy_tick_s = static_cast<double>(trace.gap_s);
+  ctx_.options.capacity_retry_s = static_cast<double>(trace.gap_s);
+  ctx_.options.default_changeover_s = terms_.overhead_s;
   // A flapping market may take many instances; the horizon ends the run.
-  ctx.options.max_attempts = std::numeric_limits<int>::max();
+  ctx_.options.max_attempts = std::numeric_limits<int>::max();
   std::span<const uint8_t> future(trace.available);
   future = future.subspan(static_cast<size_t>(std::clamp<int64_t>(start_tick, 0, trace.ticks())));
-  const std::string name(policy);
-  ctx.make_policy = [&name, future](std::string_view, const JobTerms& planned) {
-    return MakePolicy(name, planned, future);
+  ctx_.make_policy = [this, future](std::string_view, const JobTerms& planned) {
+    return MakePolicy(policy_, planned, future);
   };
-  const auto horizon = static_cast<int64_t>(t.deadline_s + t.work_s + t.overhead_s);
-  ctx.interrupted = [&clock, horizon] { return clock.elapsed_s() >= horizon; };
-  ctx.watch_cancel_requests = false;
+  const double horizon = terms_.deadline_s + terms_.work_s + terms_.overhead_s;
+  const double start = start_;
+  ctx_.interrupted = [clock, horizon, start] {
+    return static_cast<double>(static_cast<int64_t>(clock->Now() - start)) >=
+           static_cast<double>(static_cast<int64_t>(horizon));
+  };
+  ctx_.watch_cancel_requests = false;
+}
 
-  Result<JobState> end = DriveJob(ctx, job.id);
-  auto attempts = (*store)->Attempts(job.id);
-  (void)RemoveAll(ctx.options.jobs_dir + "/" + job.id);
-  (void)RemoveAll(job.results_dir);
-  if (!end.ok()) return end.status();
+void ReplayJob::ShareStore(Store* store, std::string job_id) {
+  store_ = store;
+  job_id_ = std::move(job_id);
+}
+
+Status ReplayJob::Submit() {
+  if (store_ == nullptr) {
+    auto store = Store::Open(":memory:");
+    if (!store.ok()) return store.status();
+    own_store_ = std::move(store).value();
+    store_ = own_store_.get();
+    job_id_ = "replay-" + std::to_string(start_tick_);
+  }
+  ctx_.store = store_;
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(scratch_dir_));
+  job_.id = job_id_;
+  job_.name = "replay";
+  job_.cloud = "trace";
+  // The job's (empty) workdir holds no other job's results.
+  job_.spec_path = scratch_dir_ + "/spec/job.yaml";
+  job_.spec_text = ReplaySpec(terms_);
+  job_.results_dir = scratch_dir_ + "/results/" + job_.id;
+  job_.created_at = clock_->Now();
+  job_.updated_at = job_.created_at;
+  return store_->InsertJob(job_);
+}
+
+void ReplayJob::Drive() {
+  end_ = DriveJob(ctx_, job_.id);
+  ended_at_ = clock_->Now();
+  (void)RemoveAll(ctx_.options.jobs_dir + "/" + job_.id);
+  (void)RemoveAll(job_.results_dir);
+}
+
+Result<RunResult> ReplayJob::Outcome() const {
+  if (!end_.ok()) return end_.status();
+  auto attempts = store_->Attempts(job_.id);
   if (!attempts.ok()) return attempts.status();
-  auto record = (*store)->GetJob(job.id);
+  auto record = store_->GetJob(job_.id);
   if (!record.ok()) return record.status();
-  if (*end == JobState::kFailed) {
-    return Internal("replay from tick " + std::to_string(start_tick) +
+  if (*end_ == JobState::kFailed) {
+    return Internal("replay from tick " + std::to_string(start_tick_) +
                     " failed: " + record->message);
   }
-
   RunResult r;
-  r.start_tick = start_tick;
+  r.start_tick = start_tick_;
   for (const AttemptRecord& a : *attempts) {
     if (a.instance_id.empty() || a.started_at == 0) continue;
-    const double end_at = a.ended_at > 0 ? a.ended_at : clock.Now();
+    const double end_at = a.ended_at > 0 ? a.ended_at : ended_at_;
     const double hours = (end_at - a.started_at) / 3600;
-    r.cost += a.Cost(clock.Now());
+    r.cost += a.Cost(ended_at_);
     (a.market == "spot" ? r.spot_hours : r.on_demand_hours) += hours;
     ++r.launches;
     if (a.outcome == "preempted") ++r.preemptions;
   }
-  const double finished_at = cloud.finished_at();
+  const double finished_at = cloud_.finished_at();
   r.finished = finished_at > 0;
-  const double elapsed = (r.finished ? finished_at : clock.Now()) - kReplayEpoch;
+  const double elapsed = (r.finished ? finished_at : ended_at_) - start_;
   r.finish_hours = elapsed / 3600;
-  r.deadline_met = r.finished && elapsed <= t.deadline_s;
+  r.deadline_met = r.finished && elapsed <= terms_.deadline_s;
   return r;
+}
+
+Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTerms& terms,
+                            std::string_view policy, const std::string& scratch_dir,
+                            Reporter* reporter) {
+  SimClock clock(kReplayEpoch);
+  ReplayJob job(trace, start_tick, terms, policy, scratch_dir, &clock, reporter);
+  SPOTRUN_RETURN_IF_ERROR(job.Submit());
+  job.Drive();
+  return job.Outcome();
 }
 
 Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
-                                                      const std::string& scratch_dir, int threads) {
+                                                      const std::string& scratch_dir) {
   for (const std::string& p : policies) {
     Result<const PolicyInfo*> info = FindPolicy(p);
     if (!info.ok()) return info.status();
   }
+  // Every start of every policy is a job of one controller loop on one
+  // simulated clock; each has its own cloud (its view of the trace from its
+  // start) and store, so a job's cost and outcome are what it alone gives.
+  SimClock clock(kReplayEpoch);
+  TaskLoop loop(&clock, LoopTime::kSimulated);
+  std::vector<std::unique_ptr<ReplayJob>> jobs;
+  jobs.reserve(policies.size() * starts.size());
+  for (size_t p = 0; p < policies.size(); ++p) {
+    // Job ids repeat across policies: every policy has a directory of its own.
+    const std::string dir = scratch_dir + "/policy-" + std::to_string(p);
+    for (int64_t start : starts) {
+      jobs.push_back(
+          std::make_unique<ReplayJob>(trace, start, terms, policies[p], dir, &clock, nullptr));
+      SPOTRUN_RETURN_IF_ERROR(jobs.back()->Submit());
+      loop.Spawn([job = jobs.back().get()] { job->Drive(); });
+    }
+  }
+  loop.Run();
   std::vector<std::vector<RunResult>> results(policies.size(),
                                               std::vector<RunResult>(starts.size()));
-  const size_t total = policies.size() * starts.size();
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto work = [&](int worker) {
-    // Job ids repeat across policies: every worker has a directory of its own.
-    const std::string dir = scratch_dir + "/worker-" + std::to_string(worker);
-    for (size_t i = next++; i < total; i = next++) {
-      const size_t p = i / starts.size(), s = i % starts.size();
-      Result<RunResult> r = ReplayRun(trace, starts[s], terms, policies[p], dir);
-      if (r.ok()) {
-        results[p][s] = *r;
-        continue;
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (first_error.ok()) first_error = r.status();
-      next = total;
-    }
-  };
-  std::vector<std::thread> pool;
-  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (std::thread& t : pool) t.join();
-  if (!first_error.ok()) return first_error;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Result<RunResult> r = jobs[i]->Outcome();
+    if (!r.ok()) return r.status();
+    results[i / starts.size()][i % starts.size()] = *r;
+  }
   return results;
 }
 

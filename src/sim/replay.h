@@ -8,14 +8,18 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "jobs/controller.h"
 #include "jobs/reporter.h"
 #include "policy/policy.h"
+#include "sim/sim_clock.h"
 #include "sim/simulator.h"
 #include "sim/trace.h"
+#include "sim/trace_cloud.h"
 #include "util/status.h"
 
 namespace spotrun {
@@ -31,15 +35,51 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
                             std::string_view policy, const std::string& scratch_dir,
                             Reporter* reporter = nullptr);
 
-// ReplayRun for every policy and start, on `threads` threads (0: one per
-// core; each run is independent: its own clock, cloud and store). Result i
-// holds policies[i]'s runs, in the order of `starts`. Fails with the first
-// failing run's error.
+// ReplayRun for every policy and start, all as jobs of one controller loop
+// (util/task_loop.h) on one simulated clock; each job has its own cloud (its
+// view of the trace from its start) and store. Result i holds policies[i]'s
+// runs, in the order of `starts`. Fails with the first failing run's error.
 Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
-                                                      const std::string& scratch_dir,
-                                                      int threads = 0);
+                                                      const std::string& scratch_dir);
+
+// One replayed job: what ReplayRun drives, made to share `clock` with other
+// jobs of one TaskLoop. Its job starts when it is made (clock time), at
+// `start_tick` of the trace.
+class ReplayJob {
+ public:
+  ReplayJob(const Trace& trace, int64_t start_tick, const JobTerms& terms, std::string_view policy,
+            std::string scratch_dir, SimClock* clock, Reporter* reporter);
+  ReplayJob(const ReplayJob&) = delete;
+  ReplayJob& operator=(const ReplayJob&) = delete;
+  // Makes the job `job_id` of `store` (not owned; shared with other jobs)
+  // instead of the only job of a store of its own. Before Submit.
+  void ShareStore(Store* store, std::string job_id);
+  // Stores the job (in its own in-memory store unless shared).
+  Status Submit();
+  // Drives it to its end: in a task of a loop on the clock, or alone.
+  void Drive();
+  // What the run cost and did; the job's error, if it failed.
+  Result<RunResult> Outcome() const;
+
+ private:
+  JobTerms terms_;
+  int64_t start_tick_;
+  std::string policy_;
+  std::string scratch_dir_;
+  SimClock* clock_;
+  double start_;
+  TraceCloud cloud_;
+  SilentReporter silent_;
+  std::unique_ptr<Store> own_store_;
+  Store* store_ = nullptr;
+  std::string job_id_;
+  ControllerContext ctx_;
+  JobRecord job_;
+  Result<JobState> end_ = Internal("not driven");
+  double ended_at_ = 0;
+};
 
 }  // namespace spotrun

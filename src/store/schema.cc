@@ -57,8 +57,12 @@ INSERT INTO store_info (created_at)
   SELECT COALESCE(MIN(created_at), (julianday('now') - 2440587.5) * 86400.0) FROM jobs;
 )sql";
 
-// The controller's lease: one row while a controller drives this store's jobs.
+// The controller's lease: one row while a controller drives this store's jobs;
+// indexes for lookups by job name and for a job's events (one controller
+// drives thousands of jobs).
 constexpr const char* kMigrateV2ToV3 = R"sql(
+CREATE INDEX jobs_by_name ON jobs (name, created_at);
+CREATE INDEX events_by_job ON events (job_id, seq);
 CREATE TABLE controller_lease (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   pid INTEGER NOT NULL,

@@ -221,6 +221,19 @@ Result<std::vector<JobRecord>> Store::ListJobs() {
   return jobs;
 }
 
+Result<std::vector<std::string>> Store::ResultsDirsUnder(const std::vector<std::string>& prefixes) {
+  std::vector<std::string> dirs;
+  for (const std::string& prefix : prefixes) {
+    Statement s(db_, *statements_,
+                "SELECT results_dir FROM jobs WHERE substr(results_dir, 1, length(?1)) = ?1");
+    s.Bind(1, prefix + "/");
+    Status status;
+    while (s.Step(&status)) dirs.push_back(s.Text(0));
+    SPOTRUN_RETURN_IF_ERROR(status);
+  }
+  return dirs;
+}
+
 Result<bool> Store::ClaimController(const std::string& job_id, int old_pid,
                                     unsigned long long old_start, int pid,
                                     unsigned long long start) {

@@ -97,6 +97,9 @@ class Store {
   Result<JobRecord> GetJob(const std::string& id_or_name);
   // All jobs, oldest first.
   Result<std::vector<JobRecord>> ListJobs();
+  // The results directories of every job that start with one of
+  // `prefixes` followed by "/" (compared as text).
+  Result<std::vector<std::string>> ResultsDirsUnder(const std::vector<std::string>& prefixes);
   // Makes (pid, start) the job's controller if its controller is still
   // (old_pid, old_start); false when another process claimed it first.
   Result<bool> ClaimController(const std::string& job_id, int old_pid, unsigned long long old_start,

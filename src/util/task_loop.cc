@@ -92,15 +92,12 @@ void TaskLoop::Spawn(std::function<void()> fn) {
 
 TaskLoop* TaskLoop::Current() { return t_current; }
 
-TaskLoop* TaskLoop::CurrentOn(const Clock* clock) {
-  return t_current != nullptr && t_current->clock_ == clock ? t_current : nullptr;
-}
-
 void TaskLoop::Resume(Task* task) {
   TaskLoop* outer = t_current;
   Task* outer_task = current_;
   t_current = this;
   current_ = task;
+  ++events_;
   task->self = std::move(task->self).resume();
   t_current = outer;
   current_ = outer_task;
@@ -149,6 +146,7 @@ bool TaskLoop::FireDue() {
   const double until = time_ == LoopTime::kSimulated ? timers_.begin()->first.first : clock_->Now();
   while (!timers_.empty() && timers_.begin()->first.first <= until && !stop_) {
     auto node = timers_.extract(timers_.begin());
+    ++events_;
     node.mapped()();
   }
   return true;

@@ -50,6 +50,8 @@ class TaskLoop {
   void Stop();
   bool stopped() const { return stop_; }
   size_t live_tasks() const { return live_tasks_; }
+  // Events handled so far: tasks resumed and timers fired.
+  uint64_t events() const { return events_; }
   Clock* clock() const { return clock_; }
   LoopTime time() const { return time_; }
 
@@ -72,8 +74,6 @@ class TaskLoop {
 
   // The loop whose task runs now on this thread; null outside tasks.
   static TaskLoop* Current();
-  // Current() when its clock is `clock`; null otherwise.
-  static TaskLoop* CurrentOn(const Clock* clock);
 
   struct Task;
 
@@ -94,6 +94,7 @@ class TaskLoop {
   std::map<TimerId, std::function<void()>> timers_;
   uint64_t next_seq_ = 0;
   size_t live_tasks_ = 0;
+  uint64_t events_ = 0;
   Task* current_ = nullptr;
   bool stop_ = false;
 };

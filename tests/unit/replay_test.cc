@@ -122,7 +122,7 @@ TEST_F(ReplayTest, AgreesWithTheModelLoopOnARealTrace) {
   terms.overhead_s = 0.2 * 3600;
   const std::vector<int64_t> starts = EvenStartTicks(*trace, terms.deadline_s, 8).value();
   const std::vector<std::string> policies = PolicyNames();
-  auto replayed = ReplayAll(policies, *trace, starts, terms, scratch_, 2);
+  auto replayed = ReplayAll(policies, *trace, starts, terms, scratch_);
   ASSERT_TRUE(replayed.ok()) << replayed.status().message();
   for (size_t p = 0; p < policies.size(); ++p) {
     auto model = RunPolicy(policies[p], *trace, starts, terms).value();
@@ -143,6 +143,34 @@ TEST_F(ReplayTest, AgreesWithTheModelLoopOnARealTrace) {
       if (!(*replayed)[p][s].deadline_met) continue;
       EXPECT_LE((*replayed)[optimal][s].cost, (*replayed)[p][s].cost + poll)
           << policies[p] << " from tick " << starts[s];
+    }
+  }
+}
+
+// Every start of every policy as a job of one loop on one clock gives each
+// start what it gives driven alone (its own clock), to the cent, and the
+// pinned figures of a few starts.
+TEST_F(ReplayTest, OneLoopForAllStartsChangesNoStartsResult) {
+  auto trace = LoadTrace(std::string(SPOTRUN_SOURCE_DIR) +
+                         "/data/traces/availability/us-east-1c_v100_1.json");
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  JobTerms terms;
+  terms.work_s = 48 * 3600;
+  terms.deadline_s = 52 * 3600;
+  terms.overhead_s = 0.2 * 3600;
+  const std::vector<int64_t> starts = EvenStartTicks(*trace, terms.deadline_s, 6).value();
+  const std::vector<std::string> policies = PolicyNames();
+  auto together = ReplayAll(policies, *trace, starts, terms, scratch_);
+  ASSERT_TRUE(together.ok()) << together.status().message();
+  for (size_t p = 0; p < policies.size(); ++p) {
+    for (size_t s = 0; s < starts.size(); ++s) {
+      const RunResult alone = Replay(*trace, starts[s], terms, policies[p]);
+      const RunResult& one = (*together)[p][s];
+      EXPECT_NEAR(one.cost, alone.cost, 0.005) << policies[p] << " from tick " << starts[s];
+      EXPECT_EQ(one.launches, alone.launches) << policies[p] << " from tick " << starts[s];
+      EXPECT_EQ(one.preemptions, alone.preemptions) << policies[p] << " from tick " << starts[s];
+      EXPECT_EQ(one.deadline_met, alone.deadline_met) << policies[p] << " from tick " << starts[s];
+      EXPECT_NEAR(one.finish_hours, alone.finish_hours, 1e-9) << policies[p];
     }
   }
 }
