@@ -222,6 +222,7 @@ Status JobDriver::WaitRunning() {
                          d->state_reason);
     }
     if (Stopping()) return Cancelled(stop_reason_);
+    if (while_launching_) while_launching_();
     ctx_.clock->Sleep(1);
   }
   return Unavailable("instance " + instance_.id + " did not reach running");

@@ -83,12 +83,14 @@ bool JobDriver::LaunchReplacement() {
   if (spot.empty()) return false;
   // The running attempt steps aside (into the history, so that the new one is
   // numbered after it) while the next one launches.
-  AttemptRecord running_attempt = attempt_;
-  Instance running = instance_;
-  std::unique_ptr<Host> running_host = std::move(host_);
+  Running run{attempt_, instance_, std::move(host_), std::move(session_), polls_until_session_};
   instance_ = Instance{};
-  history_.push_back(running_attempt);
+  history_.push_back(attempt_);
+  // The instance that runs is still polled while the replacement launches.
+  while_launching_ = [this, &run] { PollRunning(&run); };
   Status s = LaunchFirstAvailable(spot);
+  while_launching_ = nullptr;
+  std::unique_ptr<Host> running_host = std::move(run.host);
   if (s.ok()) {
     replacement_ =
         std::make_unique<Replacement>(Replacement{attempt_, instance_, std::move(host_)});
@@ -100,12 +102,34 @@ bool JobDriver::LaunchReplacement() {
     (void)ctx_.store->UpsertAttempt(attempt_);
   }
   history_.pop_back();
-  attempt_ = running_attempt;
-  instance_ = running;
-  session_.reset();
-  polls_until_session_ = 0;
+  attempt_ = run.attempt;
+  instance_ = run.instance;
   host_ = std::move(running_host);
+  session_ = std::move(run.session);
+  polls_until_session_ = run.polls_until_session;
   return s.ok();
+}
+
+void JobDriver::SwapWith(Running* running) {
+  std::swap(attempt_, running->attempt);
+  std::swap(instance_, running->instance);
+  std::swap(host_, running->host);
+  std::swap(session_, running->session);
+  std::swap(polls_until_session_, running->polls_until_session);
+}
+
+void JobDriver::PollRunning(Running* running) {
+  if (!running->host) return;
+  SwapWith(running);
+  auto polled = PollOnce();
+  if (polled.ok()) {
+    NoteNotice(*polled);
+    if ((polled->phase == "interrupted" || !polled->notice.empty()) && !running->final_sync) {
+      running->final_sync = true;
+      SyncCheckpoint("final, on the interruption notice, while the replacement launches");
+    }
+  }
+  SwapWith(running);
 }
 
 bool JobDriver::TakeReplacement() {

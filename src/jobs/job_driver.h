@@ -9,6 +9,7 @@
 // recovery.max_restarts times.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,20 @@ class JobDriver {
   bool PolicyWantsSwitch();
   // Launches a spot instance to take over from the running one.
   bool LaunchReplacement();
+  // The instance that runs while its replacement launches, and a poll of it
+  // (WaitRunning asks once a second): its notice is noted and its final
+  // checkpoint taken, as Watch would.
+  struct Running {
+    AttemptRecord attempt;
+    Instance instance;
+    std::unique_ptr<Host> host;
+    std::unique_ptr<HostSession> session;
+    int polls_until_session = 0;
+    bool final_sync = false;
+  };
+  void PollRunning(Running* running);
+  // Swaps the current attempt's instance, host and session with `running`'s.
+  void SwapWith(Running* running);
   // Makes the replacement the current attempt; false when there is none.
   bool TakeReplacement();
   // The first kCandidatesPerRound of those (keeping an on-demand fallback).
@@ -88,6 +103,8 @@ class JobDriver {
   Result<AgentStatus> PollOnce();
   // What one poll of the agent printed (agent_protocol.h).
   Result<std::string> PollAgent();
+  // Notes the attempt's interruption notice, once (an event; reclaim_at_).
+  void NoteNotice(const AgentStatus& status);
   // Takes the job's reported progress (the planner, a PROGRESS event).
   void NoteProgress(double fraction);
   // Keeps what the instance showed of GPUs (a GPUS event, once per attempt).
@@ -165,6 +182,9 @@ class JobDriver {
   };
   std::unique_ptr<Replacement> replacement_;
   double last_decision_ = 0;
+  // Set while a replacement launches: polls the instance that runs.
+  std::function<void()> while_launching_;
+  bool notice_seen_ = false;     // The current attempt's notice is noted.
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   bool agent_staged_ = false;    // The agent script is in the staging directory.
   int gpus_ = -1;                // Accelerators of the instance launched; -1 = not known.

@@ -242,7 +242,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
   int failures = 0, dead_polls = 0;
   double dead_since = 0;
   bool stop_sent = false;
-  bool notice_seen = false;
+  notice_seen_ = false;
   for (;;) {
     if (Stopping() && !stop_sent) {
       ctx_.reporter->Note("stopping: " + stop_reason_);
@@ -262,12 +262,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
     } else {
       failures = 0;
       *final_status = *polled;
-      if (!polled->notice.empty() && !notice_seen) {
-        notice_seen = true;
-        ctx_.reporter->Note("spot interruption notice: " + polled->notice);
-        reclaim_at_ = NoticeActionTime(polled->notice).value_or(ctx_.clock->Now());
-        (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "NOTICE", polled->notice);
-      }
+      NoteNotice(*polled);
       if (polled->phase == "interrupted") {
         SyncCheckpoint("final, on the interruption notice");
         return AttemptEnd::kInterrupted;
@@ -290,6 +285,14 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
     }
     ctx_.clock->Sleep(ctx_.options.poll_interval_s);
   }
+}
+
+void JobDriver::NoteNotice(const AgentStatus& status) {
+  if (status.notice.empty() || notice_seen_) return;
+  notice_seen_ = true;
+  ctx_.reporter->Note("spot interruption notice: " + status.notice);
+  reclaim_at_ = NoticeActionTime(status.notice).value_or(ctx_.clock->Now());
+  (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "NOTICE", status.notice);
 }
 
 void JobDriver::MirrorCheckpoint() {

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "fakes.h"
 #include "jobs/job_summary.h"
+#include "policy/policy.h"
 
 namespace spotrun {
 namespace {
@@ -176,6 +178,81 @@ TEST_F(ControllerTest, PickingUpAfterAMoveToSpotKeepsTheNewInstanceOnly) {
 
 // A launch that failed was being tried again when the controller died: the
 // next controller tries it again with the same client token first.
+// The policy moves the job from on-demand to spot after its first minute;
+// while the spot replacement is still pending, the on-demand instance that
+// runs gets a notice: it is polled all the while, so the notice is noted and
+// its final checkpoint taken before the replacement runs.
+class MoveToSpotPolicy : public Policy {
+ public:
+  Mode Decide(const PolicyInput& in) const override {
+    if (in.elapsed_s() < 60 || !in.spot_available) return Mode::kOnDemand;
+    return Mode::kSpot;
+  }
+};
+
+TEST_F(ControllerTest, TheRunningInstanceIsPolledWhileItsReplacementLaunches) {
+  ctx_.options.policy_tick_s = 30;
+  ctx_.make_policy = [](std::string_view, const JobTerms&) -> Result<std::unique_ptr<Policy>> {
+    return std::unique_ptr<Policy>(new MoveToSpotPolicy);
+  };
+  cloud_.spot_pending_describes = 4;
+  cloud_.on_pending_describe = [this](const std::string&) {
+    if (!cloud_.notices.count("i-1")) (void)cloud_.SendNotice("i-1", clock_.Now() + 120);
+  };
+  cloud_.setup_host = [this](FakeHost* h) {
+    h->out_files = {{"model.pkl", "weights"}, {"logs/job.log", "log"}};
+    if (h->instance_id == "i-1") {
+      h->polls = {{R"({"phase":"setup"})", "[spotrun] setup: starting\n"},
+                  {R"({"phase":"run","supervisor_alive":true})", "[spotrun] run: starting\n"}};
+    } else {
+      h->polls = polls_;
+    }
+  };
+  const std::string id =
+      AddJob("run: train\ndeadline: 10h\nbudget: {expected_hours: 1}\noutputs: [model.pkl]\n");
+  auto state = DriveJob(ctx_, id);
+  ASSERT_TRUE(state.ok()) << state.status().message();
+  auto job = store_->GetJob(id);
+  ASSERT_TRUE(job.ok());
+  const std::vector<std::string>& r = cloud_.record;
+  std::string all;
+  for (const std::string& line : r) all += line + "\n";
+  EXPECT_EQ(*state, JobState::kSucceeded) << job->message << "\n" << all;
+  auto at = [&r](const std::string& line) {
+    return std::find(r.begin(), r.end(), line) - r.begin();
+  };
+  const auto spot_launch =
+      std::find_if(r.begin(), r.end(),
+                   [](const std::string& l) { return l.find(" spot ") != std::string::npos; }) -
+      r.begin();
+  ASSERT_LT(spot_launch, static_cast<long>(r.size())) << "no move to spot";
+  const long first_pending = at("describe i-2 pending");
+  const long last_pending =
+      static_cast<long>(r.rend() - std::find(r.rbegin(), r.rend(), "describe i-2 pending")) - 1;
+  // The final snapshot of i-1 (the agent took it on the notice), brought
+  // back while i-2 was pending.
+  long snapshot = -1;
+  for (long i = first_pending; i < static_cast<long>(r.size()); ++i) {
+    if (r[i] == "pull spotrun/job1/ckpt-snapshot") {
+      snapshot = i;
+      break;
+    }
+  }
+  EXPECT_GT(snapshot, first_pending);
+  EXPECT_LT(snapshot, last_pending) << "the notice was only seen once the replacement ran\n" << all;
+  auto events = store_->Events(id);
+  ASSERT_TRUE(events.ok());
+  int notices = 0;
+  for (const EventRecord& e : *events) notices += e.kind == "NOTICE" ? 1 : 0;
+  EXPECT_EQ(notices, 1);
+  auto attempts = store_->Attempts(id);
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 2u);
+  EXPECT_EQ((*attempts)[0].market, "on-demand");
+  EXPECT_EQ((*attempts)[1].market, "spot");
+  EXPECT_EQ((*attempts)[1].outcome, "succeeded");
+}
+
 TEST_F(ControllerTest, PickingUpRetriesAFailedLaunchWithItsToken) {
   auto id = AddJob("run: python3 train.py\n");
   AttemptRecord a;

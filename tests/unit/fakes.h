@@ -95,6 +95,12 @@ class FakeCloud : public Cloud {
   std::map<std::string, std::string> notices;  // Instance id -> the notice its agent sees.
   double now = 1000;
   const Clock* clock = nullptr;  // When set, launch and end times are its Now(), else `now`.
+  // Spot instances stay pending for this many Describe calls after launch.
+  int spot_pending_describes = 0;
+  std::map<std::string, int> pending_left;
+  // Called on every Describe of a pending instance (recorded as
+  // "describe ID pending").
+  std::function<void(const std::string& id)> on_pending_describe = [](const std::string&) {};
 
   // Delivers an EC2-style interruption notice to `id`'s agent (for
   // FaultyCloud::deliver_notice).
@@ -125,12 +131,21 @@ class FakeCloud : public Cloud {
     i.price_per_hour = 0.5;
     i.launch_time = clock ? clock->Now() : now;
     i.tags = r.tags;
+    if (r.market == Market::kSpot && spot_pending_describes > 0) {
+      i.state = InstanceState::kPending;
+      pending_left[i.id] = spot_pending_describes;
+    }
     instances[i.id] = i;
     return i;
   }
   Result<Instance> Describe(const std::string& id) override {
     auto it = instances.find(id);
     if (it == instances.end()) return NotFound(id);
+    if (it->second.state == InstanceState::kPending) {
+      record.push_back("describe " + id + " pending");
+      on_pending_describe(id);
+      if (--pending_left[id] <= 0) it->second.state = InstanceState::kRunning;
+    }
     return it->second;
   }
   Status Terminate(const std::string& id) override {

@@ -208,7 +208,8 @@ Status LocalCloud::StartImds(const std::string& id) {
   p.output_path = dir + "/imds.log";
   auto pid = StartDetached(p);
   if (!pid.ok()) return pid.status();
-  for (int i = 0; i < 200; ++i) {
+  // Up to 15 s: a machine busy with many jobs starts processes slowly.
+  for (int i = 0; i < 600; ++i) {
     if (PathExists(dir + "/imds.port")) return Status::Ok();
     if (!ProcessAlive(*pid)) break;
     PauseRealTime(0.025);
