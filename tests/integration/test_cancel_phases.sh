@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `spotrun cancel` takes effect at once in every phase on the local cloud: a
-# job waiting for capacity (PROVISIONING), one in `setup` (SETTING_UP), one
+# job not yet claimed by the controller (PENDING), one waiting for capacity
+# (PROVISIONING), one in `setup` (SETTING_UP), one
 # running; each ends CANCELLED within 10 s, with no instance left and, for the
 # one that was waiting, none ever launched. SIGTERM to a detached controller
 # ends it within a few seconds, leaving its job in the store, and the next
@@ -31,6 +32,20 @@ attempts() { sqlite3 "$SPOTRUN_HOME/state.db" "select count(*) from attempts whe
 job holder L4:1
 holder=$(job_id holder)
 wait_for "[ \"\$(job_field $holder state)\" = RUNNING ]" 60
+
+# PENDING: with the controller stopped (SIGSTOP) a new job stays unclaimed;
+# its cancel ends it at once, and the controller, resumed, launches nothing
+# for it.
+ctl=$(sqlite3 "$SPOTRUN_HOME/state.db" "select pid from controller_lease")
+[ -n "$ctl" ] || fail "no controller holds the lease"
+kill -STOP "$ctl"
+job pending
+pending=$(job_id pending)
+[ "$(job_field "$pending" state)" = PENDING ] || { kill -CONT "$ctl"; fail "the new job is not PENDING"; }
+cancel_within "$pending" PENDING
+kill -CONT "$ctl"
+sleep 2
+[ "$(attempts "$pending")" = 0 ] || fail "an instance was launched for the job cancelled while PENDING"
 
 # PROVISIONING, waiting for the GPU the holder has.
 job waiter L4:1
@@ -71,4 +86,4 @@ new=$(controller_pid "$term")
 [ "$(attempts "$term")" = 1 ] || fail "the new controller launched another instance"
 cancel_within "$term" "RUNNING, under the new controller"
 assert_no_instance_processes
-pass "cancel in PROVISIONING, SETTING_UP and RUNNING within 10 s; SIGTERM hands the job over"
+pass "cancel in PENDING, PROVISIONING, SETTING_UP and RUNNING within 10 s; SIGTERM hands the job over"
