@@ -83,7 +83,8 @@ bool JobDriver::LaunchReplacement() {
   if (spot.empty()) return false;
   // The running attempt steps aside (into the history, so that the new one is
   // numbered after it) while the next one launches.
-  Running run{attempt_, instance_, std::move(host_), std::move(session_), polls_until_session_};
+  HeldInstance run{attempt_, instance_, std::move(host_), std::move(session_),
+                   polls_until_session_};
   instance_ = Instance{};
   history_.push_back(attempt_);
   // The instance that runs is still polled while the replacement launches.
@@ -93,7 +94,7 @@ bool JobDriver::LaunchReplacement() {
   std::unique_ptr<Host> running_host = std::move(run.host);
   if (s.ok()) {
     replacement_ =
-        std::make_unique<Replacement>(Replacement{attempt_, instance_, std::move(host_)});
+        std::make_unique<HeldInstance>(HeldInstance{attempt_, instance_, std::move(host_)});
   } else if (!instance_.id.empty()) {
     // Launched but never running: give it back.
     (void)ctx_.cloud->Terminate(instance_.id);
@@ -110,7 +111,7 @@ bool JobDriver::LaunchReplacement() {
   return s.ok();
 }
 
-void JobDriver::SwapWith(Running* running) {
+void JobDriver::SwapWith(HeldInstance* running) {
   std::swap(attempt_, running->attempt);
   std::swap(instance_, running->instance);
   std::swap(host_, running->host);
@@ -118,7 +119,7 @@ void JobDriver::SwapWith(Running* running) {
   std::swap(polls_until_session_, running->polls_until_session);
 }
 
-void JobDriver::PollRunning(Running* running) {
+void JobDriver::PollRunning(HeldInstance* running) {
   if (!running->host) return;
   SwapWith(running);
   auto polled = PollOnce();

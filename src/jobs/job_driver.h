@@ -68,20 +68,22 @@ class JobDriver {
   bool PolicyWantsSwitch();
   // Launches a spot instance to take over from the running one.
   bool LaunchReplacement();
-  // The instance that runs while its replacement launches, and a poll of it
-  // (WaitRunning asks once a second): its notice is noted and its final
-  // checkpoint taken, as Watch would.
-  struct Running {
+  // An attempt's instance held beside the current one: the one that runs
+  // while its replacement launches, or the replacement standing by.
+  struct HeldInstance {
     AttemptRecord attempt;
     Instance instance;
     std::unique_ptr<Host> host;
     std::unique_ptr<HostSession> session;
     int polls_until_session = 0;
-    bool final_sync = false;
+    bool final_sync = false;  // Its final checkpoint was taken.
   };
-  void PollRunning(Running* running);
-  // Swaps the current attempt's instance, host and session with `running`'s.
-  void SwapWith(Running* running);
+  // A poll of the instance that runs while its replacement launches
+  // (WaitRunning asks once a second): its notice is noted and its final
+  // checkpoint taken, as Watch would.
+  void PollRunning(HeldInstance* running);
+  // Swaps the current attempt's instance, host and session with `held`'s.
+  void SwapWith(HeldInstance* held);
   // Makes the replacement the current attempt; false when there is none.
   bool TakeReplacement();
   // The first kCandidatesPerRound of those (keeping an on-demand fallback).
@@ -175,12 +177,7 @@ class JobDriver {
   double reclaim_at_ = 0;                     // When the noticed reclaim happens; 0 = no notice.
   std::unique_ptr<DeadlinePlanner> planner_;  // Set for jobs with a deadline.
   // The instance launched to take over from the current one (a move to spot).
-  struct Replacement {
-    AttemptRecord attempt;
-    Instance instance;
-    std::unique_ptr<Host> host;
-  };
-  std::unique_ptr<Replacement> replacement_;
+  std::unique_ptr<HeldInstance> replacement_;
   double last_decision_ = 0;
   // Set while a replacement launches: polls the instance that runs.
   std::function<void()> while_launching_;

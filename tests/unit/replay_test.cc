@@ -30,6 +30,18 @@ class ReplayTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : RunResult{};
   }
+  // A real 45-day trace, and a 48 h job due in 52 h on it.
+  static Result<Trace> RealTrace() {
+    return LoadTrace(std::string(SPOTRUN_SOURCE_DIR) +
+                     "/data/traces/availability/us-east-1c_v100_1.json");
+  }
+  static JobTerms RealTerms() {
+    JobTerms terms;
+    terms.work_s = 48 * 3600;
+    terms.deadline_s = 52 * 3600;
+    terms.overhead_s = 0.2 * 3600;
+    return terms;
+  }
   std::string scratch_;
 };
 
@@ -113,13 +125,9 @@ TEST_F(ReplayTest, OfflinePoliciesGetTheTracesFuture) {
 // closely (it bills until it sees the job done, up to one poll later), with
 // the same misses, and the offline optimum stays below every other policy.
 TEST_F(ReplayTest, AgreesWithTheModelLoopOnARealTrace) {
-  auto trace = LoadTrace(std::string(SPOTRUN_SOURCE_DIR) +
-                         "/data/traces/availability/us-east-1c_v100_1.json");
+  auto trace = RealTrace();
   ASSERT_TRUE(trace.ok()) << trace.status().message();
-  JobTerms terms;
-  terms.work_s = 48 * 3600;
-  terms.deadline_s = 52 * 3600;
-  terms.overhead_s = 0.2 * 3600;
+  const JobTerms terms = RealTerms();
   const std::vector<int64_t> starts = EvenStartTicks(*trace, terms.deadline_s, 8).value();
   const std::vector<std::string> policies = PolicyNames();
   auto replayed = ReplayAll(policies, *trace, starts, terms, scratch_);
@@ -151,13 +159,9 @@ TEST_F(ReplayTest, AgreesWithTheModelLoopOnARealTrace) {
 // start what it gives driven alone (its own clock), to the cent, and the
 // pinned figures of a few starts.
 TEST_F(ReplayTest, OneLoopForAllStartsChangesNoStartsResult) {
-  auto trace = LoadTrace(std::string(SPOTRUN_SOURCE_DIR) +
-                         "/data/traces/availability/us-east-1c_v100_1.json");
+  auto trace = RealTrace();
   ASSERT_TRUE(trace.ok()) << trace.status().message();
-  JobTerms terms;
-  terms.work_s = 48 * 3600;
-  terms.deadline_s = 52 * 3600;
-  terms.overhead_s = 0.2 * 3600;
+  const JobTerms terms = RealTerms();
   const std::vector<int64_t> starts = EvenStartTicks(*trace, terms.deadline_s, 6).value();
   const std::vector<std::string> policies = PolicyNames();
   auto together = ReplayAll(policies, *trace, starts, terms, scratch_);
