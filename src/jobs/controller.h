@@ -52,8 +52,10 @@ struct ControllerContext {
   // Whether `spotrun cancel` (another process) can ask through the store; a
   // replay's in-memory store is open to no one else, so it does not look.
   bool watch_cancel_requests = true;
-  // Values of the job's secrets (JobSpec::secrets), held in memory only: they
-  // reach the instance in a 0600 file the agent reads and deletes at start.
+  // Values of the job's secrets (JobSpec::secrets), never in the store: the
+  // CLI keeps them in a 0600 file of the private SPOTRUN_HOME until the job
+  // ends; they reach the instance in a 0600 file the agent reads and deletes
+  // at start.
   std::map<std::string, std::string> secrets;
   // True once the user asked to stop (Ctrl-C); checked at every poll.
   std::function<bool()> interrupted = [] { return false; };

@@ -143,8 +143,8 @@ Status JobDriver::PushSecrets() {
   if (spec_.secrets.empty()) return Status::Ok();
   if (ctx_.secrets.empty()) {
     return InvalidArgument(
-        "the job's secrets were held in memory by the controller that launched it, which is "
-        "gone; launch the job again");
+        "the job's secrets are gone from this machine (SPOTRUN_HOME/jobs/<id>.secrets); "
+        "launch the job again");
   }
   // The file exists on this machine only while it is copied, outside
   // SPOTRUN_HOME, readable by this user alone; the agent deletes its copy.

@@ -165,12 +165,16 @@ Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::str
   TaskLoop loop(&clock, LoopTime::kSimulated);
   std::vector<std::unique_ptr<ReplayJob>> jobs;
   jobs.reserve(policies.size() * starts.size());
+  // One store for all the jobs of the loop, as a controller has.
+  auto store = Store::Open(":memory:");
+  if (!store.ok()) return store.status();
   for (size_t p = 0; p < policies.size(); ++p) {
-    // Job ids repeat across policies: every policy has a directory of its own.
     const std::string dir = scratch_dir + "/policy-" + std::to_string(p);
     for (int64_t start : starts) {
       jobs.push_back(
           std::make_unique<ReplayJob>(trace, start, terms, policies[p], dir, &clock, nullptr));
+      jobs.back()->ShareStore(store->get(),
+                              "replay-" + std::to_string(p) + "-" + std::to_string(start));
       SPOTRUN_RETURN_IF_ERROR(jobs.back()->Submit());
       loop.Spawn([job = jobs.back().get()] { job->Drive(); });
     }
