@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/sim_clock.h"
+#include "spec/job_spec.h"
 #include "util/subprocess.h"
 
 namespace spotrun {
@@ -175,6 +176,30 @@ TEST(TaskLoopRealTest, OutsideATaskSleepBlocks) {
   const double start = Wall();
   clock.Sleep(0.05);
   EXPECT_GE(Wall() - start, 0.045);
+}
+
+// A task's stack holds what the controller parses there: a stored job file
+// nested as deep as a job file may be (flow and block), read by ParseJobSpec
+// as the controller reads it.
+TEST(TaskLoopSimTest, ATaskParsesTheDeepestJobFile) {
+  std::string flow = "run: x\nenvs: {A: 1}\nlabels: {a: ";
+  for (int i = 0; i < 99; ++i) flow += "[";
+  for (int i = 0; i < 99; ++i) flow += "]";
+  flow += "}\n";
+  std::string block = "run: x\nconfig:\n";
+  for (int i = 0; i < 5000; ++i)
+    block += std::string(2 * (i + 1), ' ') + "k" + std::to_string(i) + ":\n";
+  ManualClock clock(0);
+  TaskLoop loop(&clock, LoopTime::kSimulated);
+  int parsed = 0;
+  for (const std::string& text : {flow, block}) {
+    loop.Spawn([&parsed, text] {
+      (void)ParseJobSpec(text, "/tmp/deep.yaml", StoredSpecOptions());
+      ++parsed;
+    });
+  }
+  loop.Run();
+  EXPECT_EQ(parsed, 2);
 }
 
 }  // namespace
