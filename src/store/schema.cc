@@ -62,6 +62,7 @@ INSERT INTO store_info (created_at)
 // drives thousands of jobs).
 constexpr const char* kMigrateV2ToV3 = R"sql(
 CREATE INDEX jobs_by_name ON jobs (name, created_at);
+CREATE INDEX jobs_by_results ON jobs (results_dir);
 CREATE INDEX events_by_job ON events (job_id, seq);
 CREATE TABLE controller_lease (
   id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -224,9 +224,11 @@ Result<std::vector<JobRecord>> Store::ListJobs() {
 Result<std::vector<std::string>> Store::ResultsDirsUnder(const std::vector<std::string>& prefixes) {
   std::vector<std::string> dirs;
   for (const std::string& prefix : prefixes) {
+    // A range over the index: every text that starts with "prefix/" sorts
+    // at or after it and before "prefix0" ('0' follows '/').
     Statement s(db_, *statements_,
-                "SELECT results_dir FROM jobs WHERE substr(results_dir, 1, length(?1)) = ?1");
-    s.Bind(1, prefix + "/");
+                "SELECT results_dir FROM jobs WHERE results_dir >= ?1 AND results_dir < ?2");
+    s.Bind(1, prefix + "/").Bind(2, prefix + "0");
     Status status;
     while (s.Step(&status)) dirs.push_back(s.Text(0));
     SPOTRUN_RETURN_IF_ERROR(status);

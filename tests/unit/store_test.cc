@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -38,6 +39,21 @@ TEST(StoreTest, JobsRoundTripAndNamesFindTheNewest) {
   ASSERT_TRUE(store->UpdateJob(j).ok());
   EXPECT_EQ(store->GetJob("aaaa0001")->state, JobState::kRunning);
   EXPECT_EQ(store->ListJobs()->size(), 2u);
+}
+
+TEST(StoreTest, ResultsDirsUnderAPrefixAreThoseInsideIt) {
+  auto store = std::move(Store::Open(":memory:")).value();
+  const std::vector<std::string> dirs = {"/w/proj",  "/w/proj/r1", "/w/proj/sub/r2", "/w/projx/r3",
+                                         "/w/proj0", "/w/pro",     "/v/proj/r4"};
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    JobRecord j = MakeJob("j" + std::to_string(i), "n", static_cast<double>(i));
+    j.results_dir = dirs[i];
+    ASSERT_TRUE(store->InsertJob(j).ok());
+  }
+  auto under = store->ResultsDirsUnder({"/w/proj", "/v"});
+  ASSERT_TRUE(under.ok()) << under.status().message();
+  std::sort(under->begin(), under->end());
+  EXPECT_EQ(*under, (std::vector<std::string>{"/v/proj/r4", "/w/proj/r1", "/w/proj/sub/r2"}));
 }
 
 TEST(StoreTest, CancelRequestSurvivesALaterUpdate) {
