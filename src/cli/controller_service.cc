@@ -114,7 +114,7 @@ class Controller {
 
   // Claims every job that no live controller drives and starts its task.
   void Scan() {
-    auto jobs = ctx_.store->ListJobs();
+    auto jobs = ctx_.store->ListJobs(/*unfinished_only=*/true);
     if (!jobs.ok()) {
       fprintf(stderr, "spotrun controller: %s\n", jobs.status().ToString().c_str());
       return;
@@ -168,7 +168,7 @@ class Controller {
   // (whose command saw this controller live) keeps it running.
   bool ExitIfNothingLeft() {
     Release();
-    auto jobs = ctx_.store->ListJobs();
+    auto jobs = ctx_.store->ListJobs(/*unfinished_only=*/true);
     bool left = !jobs.ok();
     if (jobs.ok()) {
       for (const JobRecord& job : *jobs) left |= !IsTerminal(job.state) && Claimable(job);
@@ -330,7 +330,7 @@ Status EnsureController(CliContext& ctx) {
     kill(lease->pid, SIGUSR1);  // Look for new jobs now.
     return Status::Ok();
   }
-  auto jobs = ctx.store->ListJobs();
+  auto jobs = ctx.store->ListJobs(/*unfinished_only=*/true);
   if (!jobs.ok()) return jobs.status();
   std::vector<JobRecord> orphans;
   for (const JobRecord& job : *jobs) {

@@ -211,8 +211,14 @@ Result<JobRecord> Store::GetJob(const std::string& id_or_name) {
   return NotFound("no job '" + id_or_name + "' (see `spotrun status`)");
 }
 
-Result<std::vector<JobRecord>> Store::ListJobs() {
-  std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY created_at, id";
+Result<std::vector<JobRecord>> Store::ListJobs(bool unfinished_only) {
+  std::string where;
+  if (unfinished_only) {
+    where = std::string(" WHERE state NOT IN ('") + JobStateName(JobState::kSucceeded) + "', '" +
+            JobStateName(JobState::kFailed) + "', '" + JobStateName(JobState::kCancelled) + "')";
+  }
+  std::string sql =
+      std::string("SELECT ") + kJobColumns + " FROM jobs" + where + " ORDER BY created_at, id";
   Statement s(db_, *statements_, sql.c_str());
   std::vector<JobRecord> jobs;
   Status status;

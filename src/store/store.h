@@ -95,8 +95,8 @@ class Store {
   Status InsertJob(const JobRecord& job);
   Status UpdateJob(const JobRecord& job);
   Result<JobRecord> GetJob(const std::string& id_or_name);
-  // All jobs, oldest first.
-  Result<std::vector<JobRecord>> ListJobs();
+  // All jobs, oldest first; only those not finished (IsTerminal) if asked.
+  Result<std::vector<JobRecord>> ListJobs(bool unfinished_only = false);
   // The results directories of every job that start with one of
   // `prefixes` followed by "/" (compared as text).
   Result<std::vector<std::string>> ResultsDirsUnder(const std::vector<std::string>& prefixes);
