@@ -56,6 +56,24 @@ TEST(StoreTest, ResultsDirsUnderAPrefixAreThoseInsideIt) {
   EXPECT_EQ(*under, (std::vector<std::string>{"/v/proj/r4", "/w/proj/r1", "/w/proj/sub/r2"}));
 }
 
+TEST(StoreTest, UnfinishedJobsLeaveOutTheFinishedOnes) {
+  auto store = std::move(Store::Open(":memory:")).value();
+  const JobState states[] = {JobState::kPending, JobState::kRunning,   JobState::kSucceeded,
+                             JobState::kFailed,  JobState::kCancelled, JobState::kSettingUp};
+  for (int i = 0; i < 6; ++i) {
+    JobRecord j = MakeJob("u" + std::to_string(i), "n", i);
+    j.state = states[i];
+    ASSERT_TRUE(store->InsertJob(j).ok());
+  }
+  auto all = store->ListJobs();
+  auto open = store->ListJobs(/*unfinished_only=*/true);
+  ASSERT_TRUE(all.ok() && open.ok());
+  EXPECT_EQ(all->size(), 6u);
+  std::vector<std::string> ids;
+  for (const JobRecord& j : *open) ids.push_back(j.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"u0", "u1", "u5"}));
+}
+
 TEST(StoreTest, CancelRequestSurvivesALaterUpdate) {
   auto store = std::move(Store::Open(":memory:")).value();
   JobRecord j = MakeJob("b1", "n", 1);
