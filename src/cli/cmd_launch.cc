@@ -190,7 +190,7 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   if (Status s = MakeDirs(ctx.jobs_dir()); !s.ok()) return Fail(s.ToString(), 1);
   if (!spec->secrets.empty()) {
     // For the controller, in the private SPOTRUN_HOME (0600), until the job ends.
-    Status s = WriteFileAtomic(JobSecretsPath(ctx, job.id), EncodeSecrets(spec->secrets));
+    Status s = WriteFileAtomic(JobSecretsPath(ctx, job.id), EncodeStringMap(spec->secrets));
     if (!s.ok()) return Fail(s.ToString(), 1);
   }
   if (Status s = SaveJobEnv(ctx, job.id); !s.ok()) return Fail(s.ToString(), 1);

@@ -67,7 +67,7 @@ class JobEnvironment {
     auto text = ReadFile(JobEnvPath(ctx, job_id));
     if (!text.ok()) return;
     saved_ = ctx.env;
-    ctx.env = DecodeSecrets(*text);
+    ctx.env = DecodeStringMap(*text);
     swapped_ = true;
   }
   ~JobEnvironment() {
@@ -224,7 +224,7 @@ class Controller {
     env.controller =
         MakeControllerContext(ctx_, env.cloud.get(), env.reporter.get(), env.mirror.get());
     if (auto secrets = ReadFile(JobSecretsPath(ctx_, id)); secrets.ok()) {
-      env.controller.secrets = DecodeSecrets(*secrets);
+      env.controller.secrets = DecodeStringMap(*secrets);
     }
     auto state = DriveJob(env.controller, id);
     if (!state.ok()) return state.status();
@@ -319,7 +319,7 @@ std::string JobEnvPath(const CliContext& ctx, const std::string& job_id) {
 }
 
 Status SaveJobEnv(const CliContext& ctx, const std::string& job_id) {
-  return WriteFileAtomic(JobEnvPath(ctx, job_id), EncodeSecrets(ctx.env));
+  return WriteFileAtomic(JobEnvPath(ctx, job_id), EncodeStringMap(ctx.env));
 }
 
 Status EnsureController(CliContext& ctx) {

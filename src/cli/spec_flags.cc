@@ -76,11 +76,11 @@ std::string SpecTextToStore(const JobSpec& spec, const std::string& file, const 
   return WriteJobFile(stored, "translated by spotrun from " + file);
 }
 
-std::string EncodeSecrets(const std::map<std::string, std::string>& secrets) {
-  return nlohmann::json(secrets).dump();
+std::string EncodeStringMap(const std::map<std::string, std::string>& map) {
+  return nlohmann::json(map).dump();
 }
 
-std::map<std::string, std::string> DecodeSecrets(const std::string& text) {
+std::map<std::string, std::string> DecodeStringMap(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return {};
   return j.get<std::map<std::string, std::string>>();

@@ -21,12 +21,12 @@ Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& 
 
 // What the store keeps for the job: the file as written, or for a translated
 // (SkyPilot) file or one given --env values, the equivalent spotrun job file
-// with those values (secret values never: they stay in memory).
+// with those values (secret values never: they stay out of the store).
 std::string SpecTextToStore(const JobSpec& spec, const std::string& file, const ParsedArgs& args);
 
-// Secrets handed to a detached controller through its environment, and back.
-std::string EncodeSecrets(const std::map<std::string, std::string>& secrets);
-// What EncodeSecrets wrote; empty when `text` is not that.
-std::map<std::string, std::string> DecodeSecrets(const std::string& text);
+// A string map as a JSON object (a job's secrets, its saved environment).
+std::string EncodeStringMap(const std::map<std::string, std::string>& map);
+// What EncodeStringMap wrote; empty when `text` is not that.
+std::map<std::string, std::string> DecodeStringMap(const std::string& text);
 
 }  // namespace spotrun

@@ -102,6 +102,16 @@ job_field() {
   spotrun status "$1" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['jobs'][0]['$2'])"
 }
 
+# The id of the newest job named $1.
+job_id_named() {
+  spotrun status --json | python3 -c "import json,sys; print([j['id'] for j in json.load(sys.stdin)['jobs'] if j['name'] == '$1'][-1])"
+}
+
+# Instances launched for job $1 (its attempts that got one).
+attempts() {
+  sqlite3 "$SPOTRUN_HOME/state.db" "select count(*) from attempts where job_id='$1' and instance_id != ''"
+}
+
 # The only job's id.
 only_job_id() {
   spotrun status --json | python3 -c "import json,sys; j=json.load(sys.stdin)['jobs']; assert len(j)==1, j; print(j[0]['id'])"

@@ -17,7 +17,7 @@ stuck() {
   write_aws_job "$1" 2 0.1
   spotrun launch "$1/job.yaml" --detach --results "r-$1" > "$1.out" 2>&1 || fail "$1: $(cat "$1.out")"
   local id
-  id=$(spotrun status --json | python3 -c "import json,sys; print([j['id'] for j in json.load(sys.stdin)['jobs'] if j['name'] == '$1'][0])")
+  id=$(job_id_named "$1")
   wait_for "[ \"\$(job_field $id state)\" = SETTING_UP ]" 30
   echo "$id"
 }

@@ -24,13 +24,9 @@ run: sleep 300
 EOF2
   spotrun launch "$1/job.yaml" --detach --results "r-$1" > "$1.out" 2>&1 || fail "$1: launch: $(cat "$1.out")"
 }
-job_id() {
-  spotrun status --json | python3 -c "import json,sys; print([j['id'] for j in json.load(sys.stdin)['jobs'] if j['name'] == '$1'][0])"
-}
-attempts() { sqlite3 "$SPOTRUN_HOME/state.db" "select count(*) from attempts where job_id='$1' and instance_id != ''"; }
 
 job holder L4:1
-holder=$(job_id holder)
+holder=$(job_id_named holder)
 wait_for "[ \"\$(job_field $holder state)\" = RUNNING ]" 60
 
 # PENDING: with the controller stopped (SIGSTOP) a new job stays unclaimed;
@@ -40,7 +36,7 @@ ctl=$(sqlite3 "$SPOTRUN_HOME/state.db" "select pid from controller_lease")
 [ -n "$ctl" ] || fail "no controller holds the lease"
 kill -STOP "$ctl"
 job pending
-pending=$(job_id pending)
+pending=$(job_id_named pending)
 [ "$(job_field "$pending" state)" = PENDING ] || { kill -CONT "$ctl"; fail "the new job is not PENDING"; }
 cancel_within "$pending" PENDING
 kill -CONT "$ctl"
@@ -49,7 +45,7 @@ sleep 2
 
 # PROVISIONING, waiting for the GPU the holder has.
 job waiter L4:1
-waiter=$(job_id waiter)
+waiter=$(job_id_named waiter)
 wait_for "[ \"\$(job_field $waiter state)\" = PROVISIONING ]" 30
 sleep 3  # Well into its wait for capacity.
 [ "$(job_field "$waiter" state)" = PROVISIONING ] || fail "the waiter is not waiting for capacity"
@@ -58,7 +54,7 @@ cancel_within "$waiter" PROVISIONING
 
 # SETTING_UP, in a long `setup`.
 job settingup "" "sleep 300"
-settingup=$(job_id settingup)
+settingup=$(job_id_named settingup)
 wait_for "[ \"\$(job_field $settingup state)\" = SETTING_UP ]" 30
 wait_for "pgrep -f 'sleep 300' >/dev/null" 30
 sleep 1
@@ -71,7 +67,7 @@ cancel_within "$holder" RUNNING
 # SIGTERM to a detached controller: it ends, the job stays, the next command
 # hands it to a new controller.
 job term
-term=$(job_id term)
+term=$(job_id_named term)
 wait_for "[ \"\$(job_field $term state)\" = RUNNING ]" 60
 ctl=$(controller_pid "$term")
 [ -n "$ctl" ] && [ "$ctl" != 0 ] || fail "no controller pid for $term"

@@ -8,24 +8,28 @@ source "$(dirname "$0")/lib.sh"
 
 export PATH=$SPOTRUN_SOURCE_DIR/tests/integration/slow-bin:$PATH
 export SLOW_RSYNC_MARKER=$TEST_TMP/slow-rsync
-attempts() { sqlite3 "$SPOTRUN_HOME/state.db" "select count(*) from attempts where job_id='$1' and instance_id != ''"; }
-job_id() {
-  spotrun status --json | python3 -c "import json,sys; print([j['id'] for j in json.load(sys.stdin)['jobs'] if j['name'] == '$1'][0])"
-}
-# The pid of a slow rsync of this test, once one waits.
+# True once a slow rsync of this test waits.
 slow_rsync_waiting() { pgrep -f "^sleep 301$" -P "$(pgrep -d, -f "slow-bin/rsync" || echo 1)" > /dev/null 2>&1; }
+
+# cancel_in_transfer NAME PHASE WAIT: launches job NAME (NAME/job.yaml),
+# waits until WAIT holds and a slow rsync waits, then cancels it within 10 s:
+# one instance, nothing of it left.
+cancel_in_transfer() {
+  spotrun launch "$1/job.yaml" --detach --results "r-$1" > "$1.out" 2>&1 || fail "launch: $(cat "$1.out")"
+  local id
+  id=$(job_id_named "$1")
+  wait_for "$3 && slow_rsync_waiting" 60
+  cancel_within "$id" "$2"
+  [ "$(attempts "$id")" = 1 ] || fail "the job cancelled in $2 had $(attempts "$id") instances"
+  assert_no_instance_processes
+  rm -f "$SLOW_RSYNC_MARKER"
+}
 
 # The upload, in SETTING_UP.
 mkdir -p up
 printf 'name: up\nrun: echo ran\n' > up/job.yaml
 touch "$SLOW_RSYNC_MARKER"
-spotrun launch up/job.yaml --detach --results r-up > up.out 2>&1 || fail "launch: $(cat up.out)"
-up=$(job_id up)
-wait_for "[ \"\$(job_field $up state)\" = SETTING_UP ] && slow_rsync_waiting" 30
-cancel_within "$up" "SETTING_UP, in the upload"
-[ "$(attempts "$up")" = 1 ] || fail "the job cancelled in its upload had $(attempts "$up") instances"
-assert_no_instance_processes
-rm -f "$SLOW_RSYNC_MARKER"
+cancel_in_transfer up "SETTING_UP, in the upload" "[ \"\$(job_field \$(job_id_named up) state)\" = SETTING_UP ]"
 
 # The collection: `run` itself makes the transfers slow from then on.
 mkdir -p out
@@ -34,12 +38,6 @@ name: out
 run: echo result > model.txt && touch $SLOW_RSYNC_MARKER
 outputs: [model.txt]
 EOF2
-spotrun launch out/job.yaml --detach --results r-out > out.out 2>&1 || fail "launch: $(cat out.out)"
-out=$(job_id out)
-wait_for "[ -e '$SLOW_RSYNC_MARKER' ] && slow_rsync_waiting" 60
-cancel_within "$out" "collecting the outputs"
-[ "$(attempts "$out")" = 1 ] || fail "the job cancelled in its collection had $(attempts "$out") instances"
-assert_no_instance_processes
+cancel_in_transfer out "collecting the outputs" "[ -e '$SLOW_RSYNC_MARKER' ]"
 [ ! -e r-out.partial ] || fail "a partial results directory was left: $(ls r-out.partial)"
-rm -f "$SLOW_RSYNC_MARKER"
 pass "cancel in the upload and in the collection of the outputs within 10 s"

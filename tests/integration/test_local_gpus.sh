@@ -27,9 +27,7 @@ run: |
   exit 1
 EOF2
 }
-job_id() {
-  spotrun status --json | python3 -c "import json,sys; print([j['id'] for j in json.load(sys.stdin)['jobs'] if j['name'] == 'gpu-$1'][0])"
-}
+job_id() { job_id_named "gpu-$1"; }
 
 job a H200:1; job b H200:1; job c H200:1; job cpu ""; job v100 V100:1; job nodriver H200:1
 

@@ -105,7 +105,7 @@ TEST(TaskLoopRealTest, ProcessesOfTwoTasksRunAtOnce) {
   for (int i = 0; i < 2; ++i) {
     loop.Spawn([&, i] {
       ProcessOptions p;
-      p.argv = {"sh", "-c", "sleep 0.4; echo done" + std::to_string(i)};
+      p.argv = {"sh", "-c", "sleep 1; echo done" + std::to_string(i)};
       auto rc = RunCapture(p, &outputs[i], 5);
       EXPECT_TRUE(rc.ok() && *rc == 0);
     });
@@ -123,7 +123,7 @@ TEST(TaskLoopRealTest, ProcessesOfTwoTasksRunAtOnce) {
   EXPECT_EQ(outputs[0], "done0\n");
   EXPECT_EQ(outputs[1], "done1\n");
   EXPECT_EQ(ticks, 5);
-  EXPECT_LT(took, 0.75) << "the two 0.4 s commands ran one after the other";
+  EXPECT_LT(took, 1.9) << "the two 1 s commands ran one after the other";
 }
 
 TEST(TaskLoopRealTest, OffloadedWorkRunsOffTheLoopWhileTimersFire) {
@@ -147,7 +147,7 @@ TEST(TaskLoopRealTest, OffloadedWorkRunsOffTheLoopWhileTimersFire) {
   });
   loop.Run();
   EXPECT_NE(worker, std::this_thread::get_id());
-  EXPECT_GE(ticks_during, 5);
+  EXPECT_GE(ticks_during, 3);
 }
 
 TEST(TaskLoopRealTest, WaitReadableTimesOut) {
