@@ -30,6 +30,7 @@ std::string ReplaySpec(const JobTerms& t) {
                 "resources:\n"
                 "  instance_type: %s\n"
                 "  region: trace\n"
+                "workdir: false\n"
                 "run: train\n"
                 "deadline: %.0fs\n"
                 "budget:\n"
@@ -94,7 +95,6 @@ Status ReplayJob::Submit() {
   job_.id = job_id_;
   job_.name = "replay";
   job_.cloud = "trace";
-  // The job's (empty) workdir holds no other job's results.
   job_.spec_path = scratch_dir_ + "/spec/job.yaml";
   job_.spec_text = ReplaySpec(terms_);
   job_.results_dir = scratch_dir_ + "/results/" + job_.id;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -156,8 +157,7 @@ TEST_F(ReplayTest, AgreesWithTheModelLoopOnARealTrace) {
 }
 
 // Every start of every policy as a job of one loop on one clock gives each
-// start what it gives driven alone (its own clock), to the cent, and the
-// pinned figures of a few starts.
+// start what it gives driven alone (its own clock), to the cent.
 TEST_F(ReplayTest, OneLoopForAllStartsChangesNoStartsResult) {
   auto trace = RealTrace();
   ASSERT_TRUE(trace.ok()) << trace.status().message();
@@ -177,6 +177,81 @@ TEST_F(ReplayTest, OneLoopForAllStartsChangesNoStartsResult) {
       EXPECT_NEAR(one.finish_hours, alone.finish_hours, 1e-9) << policies[p];
     }
   }
+}
+
+// What each start of each policy costs and does on the real trace, pinned
+// to the cent: measured once through the controller, so that a change to the
+// loop, the clock or the market model that moves any of them shows here.
+TEST_F(ReplayTest, PinnedStartsKeepTheirCostToTheCent) {
+  struct Pin {
+    const char* policy;
+    int64_t start;
+    double cost;
+    int launches, preemptions;
+    bool deadline_met;
+    double finish_hours;
+  };
+  const Pin pins[] = {
+      {"on-demand", 0, 147.52, 1, 0, true, 48.200000},
+      {"on-demand", 3199, 147.52, 1, 0, true, 48.200000},
+      {"on-demand", 6399, 147.52, 1, 0, true, 48.200000},
+      {"on-demand", 9599, 147.52, 1, 0, true, 48.200000},
+      {"on-demand", 12798, 147.52, 1, 0, true, 48.200000},
+      {"on-demand", 15998, 147.52, 1, 0, true, 48.200000},
+      {"spot-only", 0, 50.34, 19, 18, false, 69.887500},
+      {"spot-only", 3199, 49.44, 14, 13, false, 55.366667},
+      {"spot-only", 6399, 42.85, 42, 42, false, 100.208333},
+      {"spot-only", 9599, 20.29, 16, 15, false, 100.208333},
+      {"spot-only", 12798, 42.43, 39, 39, false, 100.208333},
+      {"spot-only", 15998, 33.52, 24, 24, false, 100.208333},
+      {"greedy", 0, 90.42, 6, 5, true, 51.745833},
+      {"greedy", 3199, 88.06, 9, 8, true, 51.858333},
+      {"greedy", 6399, 142.01, 7, 6, true, 51.783333},
+      {"greedy", 9599, 127.98, 4, 3, true, 51.779167},
+      {"greedy", 12798, 142.08, 2, 1, true, 51.758333},
+      {"greedy", 15998, 136.58, 3, 2, true, 51.758333},
+      {"uniform-progress", 0, 88.34, 13, 7, true, 51.754167},
+      {"uniform-progress", 3199, 92.70, 17, 9, true, 51.633333},
+      {"uniform-progress", 6399, 141.82, 20, 10, true, 51.962500},
+      {"uniform-progress", 9599, 128.15, 16, 7, true, 51.812500},
+      {"uniform-progress", 12798, 134.48, 20, 10, true, 51.887500},
+      {"uniform-progress", 15998, 120.20, 19, 9, true, 51.887500},
+      {"spotrun", 0, 89.15, 16, 8, true, 51.812500},
+      {"spotrun", 3199, 80.28, 20, 10, true, 51.908333},
+      {"spotrun", 6399, 145.25, 18, 9, true, 51.562500},
+      {"spotrun", 9599, 126.99, 14, 7, true, 50.762500},
+      {"spotrun", 12798, 134.48, 20, 10, true, 51.887500},
+      {"spotrun", 15998, 119.97, 19, 9, true, 51.725000},
+      {"optimal", 0, 63.65, 12, 7, true, 51.970833},
+      {"optimal", 3199, 58.58, 11, 8, true, 51.987500},
+      {"optimal", 6399, 95.86, 13, 8, true, 51.954167},
+      {"optimal", 9599, 124.25, 8, 5, true, 51.712500},
+      {"optimal", 12798, 119.75, 14, 9, true, 51.829167},
+      {"optimal", 15998, 113.05, 13, 7, true, 51.429167},
+  };
+  auto trace = RealTrace();
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  const JobTerms terms = RealTerms();
+  const std::vector<int64_t> starts = EvenStartTicks(*trace, terms.deadline_s, 6).value();
+  const std::vector<std::string> policies = PolicyNames();
+  auto runs = ReplayAll(policies, *trace, starts, terms, scratch_);
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  size_t checked = 0;
+  for (const Pin& pin : pins) {
+    const size_t p = std::find(policies.begin(), policies.end(), pin.policy) - policies.begin();
+    const size_t s = std::find(starts.begin(), starts.end(), pin.start) - starts.begin();
+    ASSERT_LT(p, policies.size()) << pin.policy;
+    ASSERT_LT(s, starts.size()) << pin.start;
+    const RunResult& r = (*runs)[p][s];
+    const std::string where = std::string(pin.policy) + " from tick " + std::to_string(pin.start);
+    EXPECT_NEAR(r.cost, pin.cost, 0.005) << where;
+    EXPECT_EQ(r.launches, pin.launches) << where;
+    EXPECT_EQ(r.preemptions, pin.preemptions) << where;
+    EXPECT_EQ(r.deadline_met, pin.deadline_met) << where;
+    EXPECT_NEAR(r.finish_hours, pin.finish_hours, 1e-6) << where;
+    ++checked;
+  }
+  EXPECT_EQ(checked, policies.size() * starts.size());
 }
 
 }  // namespace
