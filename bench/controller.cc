@@ -81,19 +81,18 @@ Figures RunJobs(int n, const std::string& scratch) {
   const auto wall_before = std::chrono::steady_clock::now();
   SimClock clock(kEpoch);
   TaskLoop loop(&clock, LoopTime::kSimulated);
+  // Two markets, each shared by its jobs.
+  TraceCloud calm_market(calm, TermsForTrace(terms, calm), &clock);
+  TraceCloud stormy_market(stormy, TermsForTrace(terms, stormy), &clock);
   auto store = Store::Open(":memory:").value();
   std::vector<std::unique_ptr<ReplayJob>> jobs;
   jobs.reserve(n);
   for (int i = 0; i < n; ++i) {
     const bool preempt = i % 10 == 9;
-    jobs.push_back(std::make_unique<ReplayJob>(preempt ? stormy : calm, 0, terms, "spot-only",
-                                               scratch, &clock, nullptr));
+    jobs.push_back(std::make_unique<ReplayJob>(preempt ? &stormy_market : &calm_market, 0,
+                                               "spot-only", scratch, nullptr));
     jobs.back()->ShareStore(store.get(), "job-" + std::to_string(i));
-    if (Status s = jobs.back()->Submit(); !s.ok()) {
-      fprintf(stderr, "bench_controller: %s\n", s.ToString().c_str());
-      exit(1);
-    }
-    loop.Spawn([job = jobs.back().get()] { job->Drive(); });
+    loop.Spawn([job = jobs.back().get()] { job->Run(); });
   }
   loop.Run();
   Figures f;

@@ -42,18 +42,17 @@ std::string ReplaySpec(const JobTerms& t) {
 
 }  // namespace
 
-ReplayJob::ReplayJob(const Trace& trace, int64_t start_tick, const JobTerms& terms,
-                     std::string_view policy, std::string scratch_dir, SimClock* clock,
-                     Reporter* reporter)
-    : terms_(TermsForTrace(terms, trace)),
+ReplayJob::ReplayJob(TraceCloud* market, int64_t start_tick, std::string_view policy,
+                     std::string scratch_dir, Reporter* reporter)
+    : market_(market),
+      terms_(market->terms()),
       start_tick_(start_tick),
       policy_(policy),
       scratch_dir_(std::move(scratch_dir)),
-      clock_(clock),
-      start_(clock->Now()),
-      cloud_(trace, start_tick, terms_, clock) {
-  ctx_.cloud = &cloud_;
-  ctx_.clock = clock;
+      clock_(market->clock()) {
+  const Trace& trace = market->trace();
+  ctx_.cloud = market;
+  ctx_.clock = clock_;
   ctx_.reporter = reporter ? reporter : &silent_;
   ctx_.options.jobs_dir = scratch_dir_ + "/jobs";
   // One poll, and one policy decision, per trace tick.
@@ -69,9 +68,8 @@ ReplayJob::ReplayJob(const Trace& trace, int64_t start_tick, const JobTerms& ter
     return MakePolicy(policy_, planned, future);
   };
   const double horizon = terms_.deadline_s + terms_.work_s + terms_.overhead_s;
-  const double start = start_;
-  ctx_.interrupted = [clock, horizon, start] {
-    return static_cast<double>(static_cast<int64_t>(clock->Now() - start)) >=
+  ctx_.interrupted = [this, horizon] {
+    return static_cast<double>(static_cast<int64_t>(clock_->Now() - start_)) >=
            static_cast<double>(static_cast<int64_t>(horizon));
   };
   ctx_.watch_cancel_requests = false;
@@ -83,6 +81,7 @@ void ReplayJob::ShareStore(Store* store, std::string job_id) {
 }
 
 Status ReplayJob::Submit() {
+  start_ = clock_->Now();
   if (store_ == nullptr) {
     auto store = Store::Open(":memory:");
     if (!store.ok()) return store.status();
@@ -103,7 +102,12 @@ Status ReplayJob::Submit() {
   return store_->InsertJob(job_);
 }
 
-void ReplayJob::Drive() {
+void ReplayJob::Run() {
+  clock_->Sleep(market_->TimeOfTick(start_tick_) - clock_->Now());
+  if (Status submitted = Submit(); !submitted.ok()) {
+    end_ = submitted;
+    return;
+  }
   end_ = DriveJob(ctx_, job_.id);
   ended_at_ = clock_->Now();
   (void)RemoveAll(ctx_.options.jobs_dir + "/" + job_.id);
@@ -131,7 +135,7 @@ Result<RunResult> ReplayJob::Outcome() const {
     ++r.launches;
     if (a.outcome == "preempted") ++r.preemptions;
   }
-  const double finished_at = cloud_.finished_at();
+  const double finished_at = market_->FinishedAt(job_.id);
   r.finished = finished_at > 0;
   const double elapsed = (r.finished ? finished_at : ended_at_) - start_;
   r.finish_hours = elapsed / 3600;
@@ -142,10 +146,11 @@ Result<RunResult> ReplayJob::Outcome() const {
 Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTerms& terms,
                             std::string_view policy, const std::string& scratch_dir,
                             Reporter* reporter) {
+  SPOTRUN_RETURN_IF_ERROR(FindPolicy(policy).status());
   SimClock clock(kReplayEpoch);
-  ReplayJob job(trace, start_tick, terms, policy, scratch_dir, &clock, reporter);
-  SPOTRUN_RETURN_IF_ERROR(job.Submit());
-  job.Drive();
+  TraceCloud market(trace, TermsForTrace(terms, trace), &clock, start_tick);
+  ReplayJob job(&market, start_tick, policy, scratch_dir, reporter);
+  job.Run();
   return job.Outcome();
 }
 
@@ -159,24 +164,22 @@ Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::str
     if (!info.ok()) return info.status();
   }
   // Every start of every policy is a job of one controller loop on one
-  // simulated clock; each has its own cloud (its view of the trace from its
-  // start) and store, so a job's cost and outcome are what it alone gives.
+  // simulated clock, with one store, on one market of the trace: a start's
+  // job is submitted when the clock reaches its tick.
   SimClock clock(kReplayEpoch);
   TaskLoop loop(&clock, LoopTime::kSimulated);
-  std::vector<std::unique_ptr<ReplayJob>> jobs;
-  jobs.reserve(policies.size() * starts.size());
-  // One store for all the jobs of the loop, as a controller has.
+  TraceCloud market(trace, TermsForTrace(terms, trace), &clock);
   auto store = Store::Open(":memory:");
   if (!store.ok()) return store.status();
+  std::vector<std::unique_ptr<ReplayJob>> jobs;
+  jobs.reserve(policies.size() * starts.size());
   for (size_t p = 0; p < policies.size(); ++p) {
     const std::string dir = scratch_dir + "/policy-" + std::to_string(p);
     for (int64_t start : starts) {
-      jobs.push_back(
-          std::make_unique<ReplayJob>(trace, start, terms, policies[p], dir, &clock, nullptr));
+      jobs.push_back(std::make_unique<ReplayJob>(&market, start, policies[p], dir, nullptr));
       jobs.back()->ShareStore(store->get(),
                               "replay-" + std::to_string(p) + "-" + std::to_string(start));
-      SPOTRUN_RETURN_IF_ERROR(jobs.back()->Submit());
-      loop.Spawn([job = jobs.back().get()] { job->Drive(); });
+      loop.Spawn([job = jobs.back().get()] { job->Run(); });
     }
   }
   loop.Run();

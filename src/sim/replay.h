@@ -36,42 +36,43 @@ Result<RunResult> ReplayRun(const Trace& trace, int64_t start_tick, const JobTer
                             Reporter* reporter = nullptr);
 
 // ReplayRun for every policy and start, all as jobs of one controller loop
-// (util/task_loop.h) on one simulated clock; each job has its own cloud (its
-// view of the trace from its start) and store. Result i holds policies[i]'s
-// runs, in the order of `starts`. Fails with the first failing run's error.
+// (util/task_loop.h) on one simulated clock and one store, on one market of
+// the trace (each start is submitted when the clock reaches its tick). Result
+// i holds policies[i]'s runs, in the order of `starts`. Fails with the first
+// failing run's error.
 Result<std::vector<std::vector<RunResult>>> ReplayAll(const std::vector<std::string>& policies,
                                                       const Trace& trace,
                                                       const std::vector<int64_t>& starts,
                                                       const JobTerms& terms,
                                                       const std::string& scratch_dir);
 
-// One replayed job: what ReplayRun drives, made to share `clock` with other
-// jobs of one TaskLoop. Its job starts when it is made (clock time), at
-// `start_tick` of the trace.
+// One replayed job on `market` (shared with other jobs; its trace, terms and
+// clock are the job's), from tick `start_tick` of the trace.
 class ReplayJob {
  public:
-  ReplayJob(const Trace& trace, int64_t start_tick, const JobTerms& terms, std::string_view policy,
-            std::string scratch_dir, SimClock* clock, Reporter* reporter);
+  ReplayJob(TraceCloud* market, int64_t start_tick, std::string_view policy,
+            std::string scratch_dir, Reporter* reporter);
   ReplayJob(const ReplayJob&) = delete;
   ReplayJob& operator=(const ReplayJob&) = delete;
   // Makes the job `job_id` of `store` (not owned; shared with other jobs)
-  // instead of the only job of a store of its own. Before Submit.
+  // instead of the only job of a store of its own. Before Run.
   void ShareStore(Store* store, std::string job_id);
-  // Stores the job (in its own in-memory store unless shared).
-  Status Submit();
-  // Drives it to its end: in a task of a loop on the clock, or alone.
-  void Drive();
+  // Waits for the start tick, submits the job and drives it to its end: in a
+  // task of a loop on the market's clock, or alone.
+  void Run();
   // What the run cost and did; the job's error, if it failed.
   Result<RunResult> Outcome() const;
 
  private:
-  JobTerms terms_;
+  Status Submit();
+
+  TraceCloud* market_;
+  const JobTerms& terms_;
   int64_t start_tick_;
   std::string policy_;
   std::string scratch_dir_;
   SimClock* clock_;
-  double start_;
-  TraceCloud cloud_;
+  double start_ = 0;
   SilentReporter silent_;
   std::unique_ptr<Store> own_store_;
   Store* store_ = nullptr;

@@ -49,17 +49,28 @@ bool IsAlive(const Instance& i) { return i.state != InstanceState::kTerminated; 
 
 }  // namespace
 
-TraceCloud::TraceCloud(const Trace& trace, int64_t start_tick, const JobTerms& terms,
-                       SimClock* clock)
-    : trace_(trace), start_tick_(start_tick), terms_(terms), clock_(clock), epoch_(clock->Now()) {}
+TraceCloud::TraceCloud(const Trace& trace, const JobTerms& terms, SimClock* clock, int64_t tick_now)
+    : trace_(trace),
+      terms_(terms),
+      clock_(clock),
+      epoch_(clock->Now() - static_cast<double>(tick_now * trace.gap_s)) {}
 
 int64_t TraceCloud::TickAt(double t) const {
-  return start_tick_ +
-         static_cast<int64_t>(std::floor((t - epoch_) / static_cast<double>(trace_.gap_s)));
+  return static_cast<int64_t>(std::floor((t - epoch_) / static_cast<double>(trace_.gap_s)));
 }
 
 double TraceCloud::TimeOfTick(int64_t tick) const {
-  return epoch_ + static_cast<double>((tick - start_tick_) * trace_.gap_s);
+  return epoch_ + static_cast<double>(tick * trace_.gap_s);
+}
+
+double TraceCloud::WorkDone(const std::string& job_id) const {
+  auto it = work_.find(job_id);
+  return it == work_.end() ? 0 : it->second.done_s;
+}
+
+double TraceCloud::FinishedAt(const std::string& job_id) const {
+  auto it = work_.find(job_id);
+  return it == work_.end() ? 0 : it->second.finished_at;
 }
 
 Result<std::vector<Offer>> TraceCloud::Offers(const std::string& region) {
@@ -98,19 +109,23 @@ Result<Instance> TraceCloud::Launch(const LaunchRequest& request) {
   i.launch_time = now;
   i.tags = request.tags;
   m.checked_tick = tick;
+  auto job = request.tags.find(kTagJobId);
+  m.work = &work_[job == request.tags.end() ? std::string() : job->second];
   if (!request.client_token.empty()) by_token_[request.client_token] = i.id;
-  machines_[i.id] = m;
+  Machine& stored = machines_[i.id] = m;
+  by_id_[i.id] = &stored;
   return i;
 }
 
 void TraceCloud::CountWork(Machine& m, double until) {
-  if (!m.agent_started || m.agent_stopped || finished_at_ > 0) return;
+  Work& w = *m.work;
+  if (!m.agent_started || m.agent_stopped || w.finished_at > 0) return;
   const double from = std::max(m.run_from, m.worked_until);
   m.worked_until = std::max(m.worked_until, until);
   if (until <= from) return;
-  const double worked = std::min(until - from, terms_.work_s - done_s_);
-  done_s_ += worked;
-  if (done_s_ >= terms_.work_s) finished_at_ = from + worked;
+  const double worked = std::min(until - from, terms_.work_s - w.done_s);
+  w.done_s += worked;
+  if (w.done_s >= terms_.work_s) w.finished_at = from + worked;
 }
 
 void TraceCloud::Update(Machine& m) {
@@ -157,7 +172,8 @@ Status TraceCloud::Terminate(const std::string& instance_id) {
 Result<std::vector<Instance>> TraceCloud::ListTagged(
     const std::map<std::string, std::string>& tags) {
   std::vector<Instance> out;
-  for (auto& [id, m] : machines_) {
+  for (auto& [id, machine] : by_id_) {
+    Machine& m = *machine;
     Update(m);
     if (!IsAlive(m.instance)) continue;
     const bool match = std::all_of(tags.begin(), tags.end(), [&](const auto& kv) {
@@ -181,20 +197,20 @@ std::string TraceCloud::PollOutput(const Machine& m) const {
     std::snprintf(
         line, sizeof(line),
         R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
-  } else if (finished_at_ > 0) {
+  } else if (m.work->finished_at > 0) {
     // Done just before the last instance was taken back: the job resumes
     // from its final checkpoint with nothing left to do (and this agent
     // says so at once, so that a controller polling once a tick sees it).
     std::snprintf(line, sizeof(line),
                   R"({"phase":"done","exit_code":0,"finished_at":%.17g,"supervisor_alive":true})",
-                  finished_at_);
+                  m.work->finished_at);
   } else if (clock_->Now() < m.run_from) {
     std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
   } else {
     std::snprintf(line, sizeof(line),
                   R"({"phase":"run","run_started_at":%.17g,"progress":%.17g,)"
                   R"("supervisor_alive":true})",
-                  m.run_from, done_s_ / terms_.work_s);
+                  m.run_from, m.work->done_s / terms_.work_s);
   }
   return std::string(line) + "\n";
 }

@@ -1,7 +1,10 @@
-// TraceCloud: a Cloud whose spot market is a trace, for replaying a job
+// TraceCloud: a Cloud whose spot market is a trace, for replaying jobs
 // through the real controller (sim/replay.h). One region ("trace"), one zone
 // (the trace's name) and one instance type, spot and on-demand, at the
-// prices of the job's terms. Time is the replay's SimClock.
+// prices of the jobs' terms. Time is the replay's SimClock: tick k of the
+// trace is `gap_s` x k seconds after the tick the clock read when the market
+// was made. Every job of a replay that runs on one trace shares its market:
+// a job that starts at tick k is submitted when the clock reads tick k.
 //
 // The market (the model of policy/policy.h):
 //   - a spot launch fails with kCapacity at a tick where the trace has no
@@ -14,16 +17,18 @@
 //
 // The agent on its instances (TraceHost) spends the changeover `overhead_s`
 // after the launch in setup, then runs `run`, which needs `work_s` seconds
-// in all: progress is kept across instances (the job checkpoints
-// continuously). It reports its phase, the time `run` started and the
-// fraction done, as the real agent does. Once the work is done, the agent of
-// a later instance reports the job done at once.
+// in all: progress is kept across the instances of one job (the job
+// checkpoints continuously; a job is its instances' spotrun:job-id tag). It
+// reports its phase, the time `run` started and the fraction done, as the
+// real agent does. Once a job's work is done, the agent of a later instance
+// of that job reports it done at once.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cloud/cloud.h"
@@ -35,9 +40,9 @@ namespace spotrun {
 
 class TraceCloud : public Cloud {
  public:
-  // The job starts at `start_tick` of `trace` when `clock` reads its epoch.
-  // `terms` gives the prices, the changeover and the work.
-  TraceCloud(const Trace& trace, int64_t start_tick, const JobTerms& terms, SimClock* clock);
+  // The market of `trace` whose tick `tick_now` is `clock`'s time now.
+  // `terms` gives the prices, the changeover and every job's work.
+  TraceCloud(const Trace& trace, const JobTerms& terms, SimClock* clock, int64_t tick_now = 0);
 
   std::string Name() const override { return "trace"; }
   std::string DefaultRegion() const override { return "trace"; }
@@ -51,18 +56,29 @@ class TraceCloud : public Cloud {
   // The instance type of the one offer.
   static constexpr const char* kInstanceType = "trace.instance";
 
-  // Seconds of `run` done so far, over all instances.
-  double work_done_s() const { return done_s_; }
-  // When the work was done (clock time); 0 while it is not.
-  double finished_at() const { return finished_at_; }
+  const Trace& trace() const { return trace_; }
+  const JobTerms& terms() const { return terms_; }
+  SimClock* clock() const { return clock_; }
+  // The clock's time at the start of `tick`.
+  double TimeOfTick(int64_t tick) const;
+
+  // Seconds of job `job_id`'s `run` done so far, over all its instances.
+  double WorkDone(const std::string& job_id) const;
+  // When that work was done (clock time); 0 while it is not.
+  double FinishedAt(const std::string& job_id) const;
 
   // What the agent on `instance_id` does with one shell command (TraceHost).
   Result<int> AgentCommand(const std::string& instance_id, const std::string& command,
                            std::string* output);
 
  private:
+  struct Work {
+    double done_s = 0;
+    double finished_at = 0;
+  };
   struct Machine {
     Instance instance;
+    Work* work = nullptr;  // Its job's (in work_, which never drops one).
     bool agent_started = false;
     bool agent_stopped = false;
     double run_from = 0;       // When `run` starts on it (launch + changeover).
@@ -70,7 +86,6 @@ class TraceCloud : public Cloud {
     int64_t checked_tick = 0;  // Spot availability is checked up to this tick.
   };
   int64_t TickAt(double t) const;
-  double TimeOfTick(int64_t tick) const;
   // Brings `m` up to now: a spot instance the market took back ends, and
   // the work done on it is counted.
   void Update(Machine& m);
@@ -78,15 +93,14 @@ class TraceCloud : public Cloud {
   std::string PollOutput(const Machine& m) const;
 
   const Trace& trace_;
-  int64_t start_tick_;
   JobTerms terms_;
   SimClock* clock_;
-  double epoch_;
-  std::map<std::string, Machine> machines_;
-  std::map<std::string, std::string> by_token_;
+  double epoch_;  // The clock's time at tick 0.
+  std::unordered_map<std::string, Machine> machines_;
+  std::map<std::string, Machine*> by_id_;  // Ordered: ListTagged lists by id.
+  std::unordered_map<std::string, std::string> by_token_;
+  std::unordered_map<std::string, Work> work_;
   int launched_ = 0;
-  double done_s_ = 0;
-  double finished_at_ = 0;
 };
 
 }  // namespace spotrun
