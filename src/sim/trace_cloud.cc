@@ -1,6 +1,7 @@
 #include "sim/trace_cloud.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -190,29 +191,41 @@ Result<std::unique_ptr<Host>> TraceCloud::HostFor(const Instance& instance) {
   return std::unique_ptr<Host>(new TraceHost(this, instance.id));
 }
 
+namespace {
+
+// `v` in the fewest digits that read back as `v` (what %.17g gives, faster).
+void AppendNumber(std::string* out, double v) {
+  char digits[32];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
+  out->append(digits, ec == std::errc() ? end : digits);
+}
+
+}  // namespace
+
 std::string TraceCloud::PollOutput(const Machine& m) const {
   // The agent's status line (see jobs/agent_protocol.h), then no log.
-  char line[256];
   if (m.agent_stopped) {
-    std::snprintf(
-        line, sizeof(line),
-        R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})");
-  } else if (m.work->finished_at > 0) {
+    return R"({"phase":"done","exit_code":143,"message":"stopped","supervisor_alive":true})"
+           "\n";
+  }
+  std::string line;
+  if (m.work->finished_at > 0) {
     // Done just before the last instance was taken back: the job resumes
     // from its final checkpoint with nothing left to do (and this agent
     // says so at once, so that a controller polling once a tick sees it).
-    std::snprintf(line, sizeof(line),
-                  R"({"phase":"done","exit_code":0,"finished_at":%.17g,"supervisor_alive":true})",
-                  m.work->finished_at);
+    line = R"({"phase":"done","exit_code":0,"finished_at":)";
+    AppendNumber(&line, m.work->finished_at);
   } else if (clock_->Now() < m.run_from) {
-    std::snprintf(line, sizeof(line), R"({"phase":"setup","supervisor_alive":true})");
+    line = R"({"phase":"setup")";
   } else {
-    std::snprintf(line, sizeof(line),
-                  R"({"phase":"run","run_started_at":%.17g,"progress":%.17g,)"
-                  R"("supervisor_alive":true})",
-                  m.run_from, m.work->done_s / terms_.work_s);
+    line = R"({"phase":"run","run_started_at":)";
+    AppendNumber(&line, m.run_from);
+    line += R"(,"progress":)";
+    AppendNumber(&line, m.work->done_s / terms_.work_s);
   }
-  return std::string(line) + "\n";
+  line += R"(,"supervisor_alive":true})"
+          "\n";
+  return line;
 }
 
 Result<int> TraceCloud::AgentCommand(const std::string& instance_id, const std::string& command,

@@ -54,6 +54,45 @@ TEST(AgentProtocolTest, DamagedStatusFieldsAreABadLineNotACrash) {
   EXPECT_EQ(killed->status.exit_code, -9);
 }
 
+// The status line is read in one pass when it is a flat object of known
+// fields, else as a tree: both give the same status, and a line that is not
+// an object is bad either way.
+TEST(AgentProtocolTest, FlatAndNestedStatusLinesReadAlike) {
+  Result<PollResult> flat = ParsePollOutput(
+      R"({"phase":"run","exit_code":0,"message":"m","notice":"n","staging_error":"",)"
+      R"("final_snapshot":3,"supervisor_alive":true,"run_started_at":17.5,"progress":0.25,)"
+      R"("unknown":"x","also":2.5,"phase":"done"})"
+      "\nlog\n");
+  ASSERT_TRUE(flat.ok()) << flat.status().message();
+  // The same fields, read as a tree because of the nested gpus list.
+  Result<PollResult> tree = ParsePollOutput(
+      R"({"phase":"run","exit_code":0,"message":"m","notice":"n","staging_error":"",)"
+      R"("final_snapshot":3,"supervisor_alive":true,"run_started_at":17.5,"progress":0.25,)"
+      R"("unknown":"x","also":2.5,"phase":"done","gpus":[]})"
+      "\nlog\n");
+  ASSERT_TRUE(tree.ok()) << tree.status().message();
+  for (const AgentStatus* st : {&flat->status, &tree->status}) {
+    EXPECT_EQ(st->phase, "done");  // The last of a repeated key.
+    EXPECT_EQ(st->exit_code, 0);
+    EXPECT_EQ(st->message, "m");
+    EXPECT_EQ(st->notice, "n");
+    EXPECT_EQ(st->final_snapshot, 3);
+    EXPECT_TRUE(st->supervisor_alive);
+    EXPECT_DOUBLE_EQ(st->run_started_at, 17.5);
+    EXPECT_DOUBLE_EQ(st->progress.value_or(-1), 0.25);
+  }
+  EXPECT_EQ(flat->log, "log\n");
+  EXPECT_FALSE(flat->status.gpus.has_value());
+  EXPECT_TRUE(tree->status.gpus.has_value());
+  for (const char* line : {"\"run\"", "3", "true", "null", "[]", "{\"phase\":\"run\"", "{}x"}) {
+    Result<PollResult> r = ParsePollOutput(std::string(line) + "\n");
+    EXPECT_FALSE(r.ok()) << line;
+  }
+  Result<PollResult> empty = ParsePollOutput("{}\n");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->status.phase, "starting");
+}
+
 TEST(AgentProtocolTest, ConfigNamesTheProgressFile) {
   JobSpec spec;
   spec.run = "python3 train.py";
