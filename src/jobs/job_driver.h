@@ -183,7 +183,6 @@ class JobDriver {
   std::function<void()> while_launching_;
   bool notice_seen_ = false;     // The current attempt's notice is noted.
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
-  bool agent_staged_ = false;    // The agent script is in the staging directory.
   int gpus_ = -1;                // Accelerators of the instance launched; -1 = not known.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.
   int gpus_noted_attempt_ = 0;   // The attempt whose GPUS event is stored.

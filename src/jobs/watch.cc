@@ -71,13 +71,6 @@ AttemptConfig JobDriver::MakeAttemptConfig() const {
 Status JobDriver::SetUp() {
   const std::string config = AgentConfigJson(spec_, layout_, job_.id, MakeAttemptConfig());
   const std::string staging = ctx_.options.jobs_dir + "/" + job_.id + "/agent";
-  SPOTRUN_RETURN_IF_ERROR(MakeDirs(staging));
-  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/config.json", config));
-  if (!agent_staged_) {  // The same for every attempt.
-    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(staging + "/spotrun_agent.py",
-                                            std::string(*EmbeddedFile("agent/spotrun_agent.py"))));
-    agent_staged_ = true;
-  }
   if (!spec_.workdir.empty()) {  // workdir: false uploads nothing.
     ctx_.reporter->Note("uploading " + spec_.workdir);
     SPOTRUN_RETURN_IF_ERROR(host_->Push(spec_.workdir, layout_.workdir, WorkdirExcludes()));
@@ -96,7 +89,10 @@ Status JobDriver::SetUp() {
   if (*restored > 0) {
     ctx_.reporter->Note("restored checkpoint snapshot " + std::to_string(*restored));
   }
-  SPOTRUN_RETURN_IF_ERROR(host_->Push(staging, layout_.root, {}));
+  SPOTRUN_RETURN_IF_ERROR(
+      host_->PushFiles({{"config.json", config},
+                        {"spotrun_agent.py", std::string(*EmbeddedFile("agent/spotrun_agent.py"))}},
+                       staging, layout_.root));
   auto rc = host_->Run(AgentStartCommand(layout_), {}, nullptr);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) return Unavailable("the agent did not start (exit " + std::to_string(*rc) + ")");

@@ -2,7 +2,20 @@
 
 #include <algorithm>
 
+#include "util/fs.h"
+
 namespace spotrun {
+
+Status Host::PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+                       const std::string& staging, const std::string& remote) {
+  SPOTRUN_RETURN_IF_ERROR(MakeDirs(staging));
+  for (const auto& [name, content] : files) {
+    const std::string path = staging + "/" + name;
+    if (auto there = ReadFile(path); there.ok() && *there == content) continue;
+    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(path, content));
+  }
+  return Push(staging, remote, {});
+}
 
 bool Host::PauseUnlessStopped(Clock* clock, double seconds) const {
   constexpr double kStep = 0.2;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/clock.h"
@@ -66,6 +67,11 @@ class Host {
                       const std::vector<std::string>& excludes) = 0;
   // Copies a remote file or directory (its contents) to `local`.
   virtual Status Pull(const std::string& remote, const std::string& local) = 0;
+  // Writes `files` (a name and its bytes each) into the directory `remote`.
+  // Default: writes the ones that changed into the local directory
+  // `staging` (created if need be) and pushes it.
+  virtual Status PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+                           const std::string& staging, const std::string& remote);
   // Starts `command` (as Run would) as a session. Default: kInvalidArgument
   // (a host without sessions; the caller runs a command per request).
   virtual Result<std::unique_ptr<HostSession>> OpenSession(const std::string& command) {

@@ -11,6 +11,26 @@
 namespace spotrun {
 namespace {
 
+// The agent's `serve` session on a TraceCloud instance: a poll request
+// gets what the poll command prints.
+class TraceSession : public HostSession {
+ public:
+  TraceSession(TraceCloud* cloud, std::string instance_id)
+      : cloud_(cloud), instance_id_(std::move(instance_id)) {}
+  Result<std::string> Call(const std::string& line, double timeout_s) override {
+    (void)timeout_s;
+    if (line.rfind("poll ", 0) != 0) return Unavailable("trace agent: unknown request");
+    std::string output;
+    Result<int> rc = cloud_->AgentCommand(instance_id_, " poll ", &output);
+    if (!rc.ok()) return rc.status();
+    return output;
+  }
+
+ private:
+  TraceCloud* cloud_;
+  std::string instance_id_;
+};
+
 // The data plane of a TraceCloud instance: commands go to its simulated agent;
 // files go nowhere (a pull leaves an empty directory: the job has no outputs).
 class TraceHost : public Host {
@@ -32,6 +52,17 @@ class TraceHost : public Host {
     (void)remote;
     (void)excludes;
     return Status::Ok();
+  }
+  Status PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+                   const std::string& staging, const std::string& remote) override {
+    (void)files;
+    (void)staging;
+    (void)remote;
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<HostSession>> OpenSession(const std::string& command) override {
+    (void)command;
+    return std::unique_ptr<HostSession>(new TraceSession(cloud_, instance_id_));
   }
   Status Pull(const std::string& remote, const std::string& local) override {
     (void)remote;
