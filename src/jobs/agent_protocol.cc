@@ -6,6 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "jobs/status_line.h"
+
 namespace spotrun {
 
 using nlohmann::json;
@@ -211,92 +213,7 @@ std::string DescribeGpus(const GpuReport& r) {
   return out + ", driver " + driver;
 }
 
-namespace {
-
-// The status line read in one pass, for the line the agent writes on nearly
-// every poll: one object of scalars, each known field of its own type. It
-// gives up (and ParseStatusTree reads the line) on anything else: a nested
-// value (gpus), a field of another type, a value that does not fit.
-class FlatStatusReader : public nlohmann::json_sax<json> {
- public:
-  explicit FlatStatusReader(AgentStatus* st) : st_(st) {}
-
-  bool null() override { return depth_ == 1; }
-  bool boolean(bool v) override {
-    if (depth_ != 1) return false;
-    if (key_ != "supervisor_alive") return Unknown();
-    st_->supervisor_alive = v;
-    return true;
-  }
-  bool number_integer(number_integer_t v) override {
-    if (depth_ != 1) return false;
-    if (key_ == "exit_code" || key_ == "final_snapshot") {
-      if (v < INT_MIN || v > INT_MAX) return false;
-      (key_ == "exit_code" ? st_->exit_code : st_->final_snapshot) = static_cast<int>(v);
-      return true;
-    }
-    return number_float(static_cast<double>(v), {});
-  }
-  bool number_unsigned(number_unsigned_t v) override {
-    if (v > static_cast<number_unsigned_t>(INT_MAX)) {
-      return key_ != "exit_code" && key_ != "final_snapshot" &&
-             number_float(static_cast<double>(v), {});
-    }
-    return number_integer(static_cast<number_integer_t>(v));
-  }
-  bool number_float(number_float_t v, const string_t&) override {
-    if (depth_ != 1) return false;
-    if (key_ == "run_started_at") {
-      st_->run_started_at = v;
-    } else if (key_ == "progress") {
-      st_->progress = std::clamp(v, 0.0, 1.0);
-    } else {
-      return Unknown();
-    }
-    return true;
-  }
-  bool string(string_t& v) override {
-    if (depth_ != 1) return false;
-    std::string* field = key_ == "phase"           ? &st_->phase
-                         : key_ == "message"       ? &st_->message
-                         : key_ == "notice"        ? &st_->notice
-                         : key_ == "staging_error" ? &st_->staging_error
-                                                   : nullptr;
-    if (field == nullptr) return Unknown();
-    *field = std::move(v);
-    return true;
-  }
-  bool binary(binary_t&) override { return false; }
-  bool start_object(std::size_t) override { return ++depth_ == 1; }
-  bool end_object() override { return --depth_ == 0; }
-  bool start_array(std::size_t) override { return false; }
-  bool end_array() override { return false; }
-  bool key(string_t& k) override {
-    key_ = std::move(k);
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
-
- private:
-  // A field this reader does not know is left to the tree (which ignores a
-  // scalar it does not know, and checks the known ones' types).
-  bool Unknown() const {
-    static constexpr const char* kKnown[] = {
-        "phase",           "exit_code",     "message",        "notice",
-        "missing_outputs", "staging_error", "final_snapshot", "supervisor_alive",
-        "run_started_at",  "progress",      "gpus",           "gpus_missing_reason"};
-    return std::none_of(std::begin(kKnown), std::end(kKnown),
-                        [this](const char* k) { return key_ == k; });
-  }
-
-  AgentStatus* st_;
-  int depth_ = 0;
-  std::string key_;
-};
-
-Result<AgentStatus> ParseStatusTree(std::string_view line) {
+Result<AgentStatus> ReadStatusTree(std::string_view line) {
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Unavailable("agent poll: bad status line");
   AgentStatus st;
@@ -321,18 +238,15 @@ Result<AgentStatus> ParseStatusTree(std::string_view line) {
   return st;
 }
 
-}  // namespace
-
 Result<PollResult> ParsePollOutput(const std::string& output) {
   size_t nl = output.find('\n');
   if (nl == std::string::npos) return Unavailable("agent poll: no status line");
   const std::string_view line(output.data(), nl);
   PollResult r;
-  r.status.phase = "starting";
-  FlatStatusReader flat(&r.status);
-  if (!json::sax_parse(line.begin(), line.end(), &flat, nlohmann::detail::input_format_t::json,
-                       /*strict=*/true)) {
-    auto tree = ParseStatusTree(line);
+  if (std::optional<AgentStatus> flat = ReadFlatStatusLine(line)) {
+    r.status = std::move(*flat);
+  } else {
+    auto tree = ReadStatusTree(line);
     if (!tree.ok()) return tree.status();
     r.status = std::move(tree).value();
   }

@@ -84,10 +84,15 @@ TEST(AgentProtocolTest, FlatAndNestedStatusLinesReadAlike) {
   EXPECT_EQ(flat->log, "log\n");
   EXPECT_FALSE(flat->status.gpus.has_value());
   EXPECT_TRUE(tree->status.gpus.has_value());
-  for (const char* line : {"\"run\"", "3", "true", "null", "[]", "{\"phase\":\"run\"", "{}x"}) {
+  for (const char* line : {"\"run\"", "3", "true", "null", "[]", "{\"phase\":\"run\"", "{}x",
+                           "{\"unknown\":1e641391}"}) {
     Result<PollResult> r = ParsePollOutput(std::string(line) + "\n");
     EXPECT_FALSE(r.ok()) << line;
   }
+  // A repeated key's last value wins, null included.
+  Result<PollResult> renulled = ParsePollOutput("{\"phase\":\"run\",\"phase\":null}\n");
+  ASSERT_TRUE(renulled.ok());
+  EXPECT_EQ(renulled->status.phase, "starting");
   Result<PollResult> empty = ParsePollOutput("{}\n");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->status.phase, "starting");
