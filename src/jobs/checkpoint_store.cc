@@ -27,8 +27,12 @@ Result<CheckpointManifest> ParseManifest(const std::string& text) {
 }
 
 CheckpointManifest CheckpointStore::Current() const {
+  if (none_yet_) return {};
   auto current = ReadFile(dir_ + "/CURRENT");
-  if (!current.ok()) return {};
+  if (!current.ok()) {
+    none_yet_ = true;
+    return {};
+  }
   auto text = ReadFile(dir_ + "/" + *current + "/MANIFEST.json");
   if (!text.ok()) return {};
   auto m = ParseManifest(*text);
@@ -69,6 +73,7 @@ Status CheckpointStore::Install(const CheckpointManifest& m) {
   SPOTRUN_RETURN_IF_ERROR(
       WriteFileAtomic(gen + "/MANIFEST.json", ReadFile(dir_ + "/incoming/MANIFEST.json").value()));
   const std::string previous = ReadFile(dir_ + "/CURRENT").value_or("");
+  none_yet_ = false;
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir_ + "/CURRENT", name));
   if (!previous.empty() && previous != name) (void)RemoveAll(dir_ + "/" + previous);
   return Status::Ok();
@@ -88,6 +93,7 @@ Result<int> CheckpointStore::Save(Host& host, const std::string& remote_snapshot
 }
 
 std::string CheckpointStore::CurrentDir() const {
+  if (none_yet_) return "";
   auto current = ReadFile(dir_ + "/CURRENT");
   return current.ok() ? dir_ + "/" + *current : "";
 }
@@ -105,6 +111,7 @@ Result<int> CheckpointStore::Adopt(const std::string& gen_dir) {
     fs::rename(gen_dir, dir_ + "/" + name, ec);
     if (ec) return Internal("cannot adopt " + gen_dir + ": " + ec.message());
   }
+  none_yet_ = false;
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir_ + "/CURRENT", name));
   return m->generation;
 }

@@ -53,6 +53,9 @@ class CheckpointStore {
   Status Verify(const std::string& dir, const CheckpointManifest& m) const;
   Status Install(const CheckpointManifest& m);
   std::string dir_;
+  // No CURRENT was there when last looked: none until Install writes one
+  // (this store is its directory's only writer), so Current need not look.
+  mutable bool none_yet_ = false;
 };
 
 // Parses MANIFEST.json as the agent writes it.

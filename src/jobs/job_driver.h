@@ -140,6 +140,8 @@ class JobDriver {
   // Fails once the state store is gone or unreadable for this job (not when
   // merely locked): the job is then invisible to every other spotrun process.
   Status StoreLost();
+  // What the job's attempts cost so far, the running one's included.
+  double Spent() const;
 
   // Closes an interrupted or lost attempt before the relaunch.
   Status EndAttempt(AttemptEnd end);

@@ -182,10 +182,15 @@ void JobDriver::UseHost(std::unique_ptr<Host> host) {
   host_->SetStop([this] { return !stop_handled_ && Stopping(); });
 }
 
+double JobDriver::Spent() const {
+  const double now = ctx_.clock->Now();
+  double spent = attempt_.Cost(now);
+  for (const auto& a : history_) spent += a.Cost(now);
+  return spent;
+}
+
 bool JobDriver::Stopping() {
   if (!stop_reason_.empty()) return true;
-  double spent = attempt_.Cost(ctx_.clock->Now());
-  for (const auto& a : history_) spent += a.Cost(ctx_.clock->Now());
   if (ctx_.interrupted()) {
     stop_reason_ = "interrupted (Ctrl-C)";
     stop_state_ = JobState::kCancelled;
@@ -203,7 +208,7 @@ bool JobDriver::Stopping() {
     stop_reason_ = "budget.max_duration reached";
     stop_state_ = JobState::kFailed;
   } else if (spec_.budget.max_cost && attempt_.started_at > 0 &&
-             spent + attempt_.price_per_hour / 60.0 > *spec_.budget.max_cost) {
+             Spent() + attempt_.price_per_hour / 60.0 > *spec_.budget.max_cost) {
     // Stop before the next billed minute would cross the cap.
     stop_reason_ = "budget.max_cost reached";
     stop_state_ = JobState::kFailed;
