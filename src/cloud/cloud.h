@@ -83,6 +83,14 @@ class Cloud {
       const std::map<std::string, std::string>& tags) = 0;
   // The data plane to a running instance.
   virtual Result<std::unique_ptr<Host>> HostFor(const Instance& instance) = 0;
+  // Once job `job_id` has ended: removes what the cloud made for it that no
+  // instance of it uses any more (on AWS its key pair and security group,
+  // left by a launch that failed, say for want of capacity). What it cannot
+  // remove now is left to the orphan sweep. Default: nothing to remove.
+  virtual Status ReleaseJob(const std::string& job_id) {
+    (void)job_id;
+    return Status::Ok();
+  }
   // One line saying which image `request` would boot and why, for
   // `launch --dry-run`; "" when the cloud has no images to choose from (the
   // default). Fails like Launch would on an image it cannot use.

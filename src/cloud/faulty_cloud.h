@@ -86,6 +86,7 @@ class FaultyCloud : public Cloud {
   std::string SelfTerminateCommand(const Instance& instance) const override {
     return base_->SelfTerminateCommand(instance);
   }
+  Status ReleaseJob(const std::string& job_id) override { return base_->ReleaseJob(job_id); }
 
  private:
   struct Entry {

@@ -341,6 +341,12 @@ Result<JobState> JobDriver::Finish(JobState state, const std::string& message, i
     TakeReplacement();
     SPOTRUN_RETURN_IF_ERROR(TerminateInstance("cancelled"));
   }
+  // What the cloud made for the job and no instance uses goes now (a launch
+  // that failed leaves some); what cannot go yet is the orphan sweep's.
+  if (Status released = ctx_.cloud->ReleaseJob(job_.id); !released.ok()) {
+    ctx_.reporter->Note("could not remove what the cloud kept for the job (" + released.message() +
+                        "); the next orphan sweep will");
+  }
   // However the job ended, its results keep the logs of every attempt.
   KeepLogsInResults();
   job_.message = message;

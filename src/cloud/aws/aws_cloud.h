@@ -93,6 +93,7 @@ class AwsCloud : public Cloud {
   std::string SelfTerminateCommand(const Instance& instance) const override;
   // DescribeChoice of ChooseImage, in the request's region.
   Result<std::string> DescribeImageChoice(const LaunchRequest& request) override;
+  Status ReleaseJob(const std::string& job_id) override;
 
   // Fails like the first call of a launch would (credentials, permissions,
   // endpoint), by listing the zones of `region`; succeeds otherwise.
@@ -140,7 +141,15 @@ class AwsCloud : public Cloud {
   Status SweepRegion(const std::string& region,
                      const std::function<bool(const std::string&, double)>& job_over,
                      std::vector<std::string>* removed);
+  // Deletes the key pair `gone` was launched with and its groups, once no
+  // other instance uses them.
   Status CleanUpJob(Ec2Client& client, const Ec2Instance& gone);
+  // Deletes key pair `key_name` and the spotrun groups among `group_ids`
+  // unless an instance other than `except_instance` still uses the pair. A
+  // pair already gone is not an error.
+  Status ReleaseUnused(Ec2Client& client, const std::string& key_name,
+                       const std::vector<std::string>& group_ids,
+                       const std::string& except_instance);
 
   AwsConfig config_;
   HttpClient* http_;

@@ -78,29 +78,62 @@ Status AwsCloud::CleanUpJob(Ec2Client& client, const Ec2Instance& gone) {
   if (gone.tags.count(kTagManagedBy) == 0 || gone.key_name.rfind("spotrun-", 0) != 0) {
     return Status::Ok();  // Not launched by spotrun: leave its resources alone.
   }
+  return ReleaseUnused(client, gone.key_name, gone.security_group_ids, gone.instance_id);
+}
+
+Status AwsCloud::ReleaseUnused(Ec2Client& client, const std::string& key_name,
+                               const std::vector<std::string>& group_ids,
+                               const std::string& except_instance) {
   Result<std::vector<Ec2Instance>> others = client.DescribeInstances(
       {{},
-       {{"key-name", {gone.key_name}},
+       {{"key-name", {key_name}},
         {"instance-state-name", {"pending", "running", "shutting-down", "stopping", "stopped"}}}});
   if (!others.ok()) return others.status();
   for (const Ec2Instance& other : *others) {
-    if (other.instance_id != gone.instance_id) return Status::Ok();  // Still in use.
+    if (other.instance_id != except_instance) return Status::Ok();  // Still in use.
   }
-  if (!gone.security_group_ids.empty()) {
-    Result<std::vector<SecurityGroup>> groups =
-        client.DescribeSecurityGroups({{"group-id", gone.security_group_ids},
-                                       {"tag:" + std::string(kTagManagedBy), {"spotrun"}}});
+  if (!group_ids.empty()) {
+    Result<std::vector<SecurityGroup>> groups = client.DescribeSecurityGroups(
+        {{"group-id", group_ids}, {"tag:" + std::string(kTagManagedBy), {"spotrun"}}});
     if (!groups.ok()) return groups.status();
     for (const SecurityGroup& group : *groups) {
       SPOTRUN_RETURN_IF_ERROR(client.DeleteSecurityGroup(group.group_id));
     }
   }
-  SPOTRUN_RETURN_IF_ERROR(client.DeleteKeyPair(gone.key_name));
+  Status deleted = client.DeleteKeyPair(key_name);
+  if (!deleted.ok() && deleted.code() != Code::kNotFound) return deleted;
   if (!options_.key_dir.empty()) {
     std::error_code ignored;
-    std::filesystem::remove(options_.key_dir + "/" + gone.key_name + ".pem", ignored);
+    std::filesystem::remove(options_.key_dir + "/" + key_name + ".pem", ignored);
   }
   return Status::Ok();
+}
+
+Status AwsCloud::ReleaseJob(const std::string& job_id) {
+  LaunchRequest named;
+  named.tags[kTagJobId] = job_id;
+  const std::string name = JobResourceName(named);
+  std::vector<std::string> regions;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& entry : regions_) regions.push_back(entry.first);
+  }
+  Status first = Status::Ok();
+  for (const std::string& region : regions) {
+    Result<Region*> r = ForRegion(region);
+    if (!r.ok()) return r.status();
+    Ec2Client& client = *(*r)->client;
+    // The job's groups, by its tag (a group's name is only unique per VPC).
+    Result<std::vector<SecurityGroup>> groups =
+        client.DescribeSecurityGroups({{"tag:" + std::string(kTagJobId), {job_id}},
+                                       {"tag:" + std::string(kTagManagedBy), {"spotrun"}}});
+    if (!groups.ok()) return groups.status();
+    std::vector<std::string> group_ids;
+    for (const SecurityGroup& g : *groups) group_ids.push_back(g.group_id);
+    Status released = ReleaseUnused(client, name, group_ids, "");
+    if (first.ok()) first = released;
+  }
+  return first;
 }
 
 }  // namespace spotrun::aws
