@@ -89,10 +89,9 @@ Status JobDriver::SetUp() {
   if (*restored > 0) {
     ctx_.reporter->Note("restored checkpoint snapshot " + std::to_string(*restored));
   }
-  SPOTRUN_RETURN_IF_ERROR(
-      host_->PushFiles({{"config.json", config},
-                        {"spotrun_agent.py", std::string(*EmbeddedFile("agent/spotrun_agent.py"))}},
-                       staging, layout_.root));
+  SPOTRUN_RETURN_IF_ERROR(host_->PushFiles(
+      {{"config.json", config}, {"spotrun_agent.py", *EmbeddedFile("agent/spotrun_agent.py")}},
+      staging, layout_.root));
   auto rc = host_->Run(AgentStartCommand(layout_), {}, nullptr);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) return Unavailable("the agent did not start (exit " + std::to_string(*rc) + ")");

@@ -6,13 +6,13 @@
 
 namespace spotrun {
 
-Status Host::PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+Status Host::PushFiles(const std::vector<std::pair<std::string, std::string_view>>& files,
                        const std::string& staging, const std::string& remote) {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(staging));
   for (const auto& [name, content] : files) {
     const std::string path = staging + "/" + name;
     if (auto there = ReadFile(path); there.ok() && *there == content) continue;
-    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(path, content));
+    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(path, std::string(content)));
   }
   return Push(staging, remote, {});
 }

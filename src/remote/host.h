@@ -70,7 +70,7 @@ class Host {
   // Writes `files` (a name and its bytes each) into the directory `remote`.
   // Default: writes the ones that changed into the local directory
   // `staging` (created if need be) and pushes it.
-  virtual Status PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+  virtual Status PushFiles(const std::vector<std::pair<std::string, std::string_view>>& files,
                            const std::string& staging, const std::string& remote);
   // Starts `command` (as Run would) as a session. Default: kInvalidArgument
   // (a host without sessions; the caller runs a command per request).

@@ -53,7 +53,7 @@ class TraceHost : public Host {
     (void)excludes;
     return Status::Ok();
   }
-  Status PushFiles(const std::vector<std::pair<std::string, std::string>>& files,
+  Status PushFiles(const std::vector<std::pair<std::string, std::string_view>>& files,
                    const std::string& staging, const std::string& remote) override {
     (void)files;
     (void)staging;
