@@ -15,8 +15,8 @@ std::string PercentDecode(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '+') {
       out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() &&
-               HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
+    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
       i += 2;
     } else {
@@ -70,9 +70,9 @@ std::string CookieValue(std::string_view cookie_header, std::string_view name) {
 
 bool HasToken(const HttpRequest& req, std::string_view token) {
   if (token.empty()) return false;
-  for (const std::string& given : {QueryParam(req.query, "token"),
-                                   CookieValue(Header(req, "cookie"), kTokenCookie),
-                                   Header(req, kTokenHeader)}) {
+  for (const std::string& given :
+       {QueryParam(req.query, "token"), CookieValue(Header(req, "cookie"), kTokenCookie),
+        Header(req, kTokenHeader)}) {
     if (TokensEqual(given, token)) return true;
   }
   return false;

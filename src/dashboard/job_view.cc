@@ -62,10 +62,14 @@ std::vector<CostPoint> CostSeries(const std::vector<AttemptRecord>& attempts, do
 
 const char* BarKindName(BarKind kind) {
   switch (kind) {
-    case BarKind::kSpot: return "spot";
-    case BarKind::kOnDemand: return "on-demand";
-    case BarKind::kPreempted: return "preempted";
-    case BarKind::kWaiting: return "waiting";
+    case BarKind::kSpot:
+      return "spot";
+    case BarKind::kOnDemand:
+      return "on-demand";
+    case BarKind::kPreempted:
+      return "preempted";
+    case BarKind::kWaiting:
+      return "waiting";
   }
   return "?";
 }
@@ -119,8 +123,10 @@ json JobDetailJson(const JobSummary& s, const std::vector<EventRecord>& events, 
     if (a.started_at > 0) attempts.push_back(AttemptJson(a, now));
   }
   for (const auto& b : Timeline(s, now)) {
-    bars.push_back(
-        {{"kind", BarKindName(b.kind)}, {"start", b.start}, {"end", b.end}, {"attempt", b.attempt}});
+    bars.push_back({{"kind", BarKindName(b.kind)},
+                    {"start", b.start},
+                    {"end", b.end},
+                    {"attempt", b.attempt}});
   }
   for (const auto& e : events) {
     if (e.kind == "PROGRESS") {

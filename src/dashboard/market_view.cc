@@ -64,9 +64,12 @@ json TraceJson(const TraceChoice& choice) {
 
 const char* TraceMatchName(TraceMatch m) {
   switch (m) {
-    case TraceMatch::kZone: return "zone";
-    case TraceMatch::kRegion: return "region";
-    case TraceMatch::kNone: return "none";
+    case TraceMatch::kZone:
+      return "zone";
+    case TraceMatch::kRegion:
+      return "region";
+    case TraceMatch::kNone:
+      return "none";
   }
   return "?";
 }

@@ -43,7 +43,9 @@ HttpResponse Asset(const std::string& path) {
   auto body = EmbeddedFile("dashboard/" + file);
   if (!body || file.find('/') != std::string::npos) return Text(404, "no such file");
   const bool js = file.size() > 3 && file.substr(file.size() - 3) == ".js";
-  return {200, js ? "text/javascript" : "text/css", std::string(*body),
+  return {200,
+          js ? "text/javascript" : "text/css",
+          std::string(*body),
           {{"Cache-Control", "no-store"}}};
 }
 
@@ -67,7 +69,8 @@ Dashboard::Dashboard(Store* store, Clock* clock, DashboardOptions options)
 
 HttpResponse Dashboard::Handle(const HttpRequest& req) {
   if (!HostAllowed(req, options_.port)) return Text(403, "refused: wrong Host header");
-  if (!HasToken(req, options_.token)) return Text(403, "refused: the access token is missing or wrong");
+  if (!HasToken(req, options_.token))
+    return Text(403, "refused: the access token is missing or wrong");
   if (req.method == "GET") return Get(req);
   if (req.method == "POST" && StartsWith(req.path, "/api/jobs/")) return Cancel(req);
   return Text(405, "method not allowed");
@@ -104,8 +107,8 @@ HttpResponse Dashboard::Page(const HttpRequest& req, const std::string& page) {
   r.headers["Referrer-Policy"] = "same-origin";
   r.headers["Cache-Control"] = "no-store";
   if (!QueryParam(req.query, "token").empty()) {
-    r.headers["Set-Cookie"] = std::string(kTokenCookie) + "=" + options_.token +
-                              "; Path=/; HttpOnly; SameSite=Strict";
+    r.headers["Set-Cookie"] =
+        std::string(kTokenCookie) + "=" + options_.token + "; Path=/; HttpOnly; SameSite=Strict";
   }
   return r;
 }
@@ -139,8 +142,8 @@ HttpResponse Dashboard::JobApi(const std::string& id, const std::string& what,
   const std::string offset = QueryParam(req.query, "offset");
   const LogChunk c = ReadLogTail(options_.jobs_dir, job->id, s->attempts,
                                  offset.empty() ? -1 : std::atoll(offset.c_str()), kLogChunk);
-  return Json({{"start", c.start}, {"end", c.end}, {"text", c.text},
-               {"finished", IsTerminal(job->state)}});
+  return Json(
+      {{"start", c.start}, {"end", c.end}, {"text", c.text}, {"finished", IsTerminal(job->state)}});
 }
 
 HttpResponse Dashboard::Cancel(const HttpRequest& req) {

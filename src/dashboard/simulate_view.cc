@@ -20,8 +20,7 @@ using nlohmann::json;
 constexpr char kTraceDir[] = "traces/availability/";
 
 // Sets `*out` to the query's `name` as a number in [min, max], if given.
-Status ReadNumber(const std::string& query, const char* name, double min, double max,
-                  double* out) {
+Status ReadNumber(const std::string& query, const char* name, double min, double max, double* out) {
   const std::string text = QueryParam(query, name);
   if (text.empty()) return Status::Ok();
   double v = 0;
@@ -63,7 +62,7 @@ json PolicyJson(const std::string& policy, const std::vector<RunResult>& runs,
   json costs = json::array();
   for (const RunResult& r : runs) costs.push_back(r.cost);
   const Summary s = Summarize(policy, runs, terms);
-  return {{"policy", policy},   {"costs", costs},   {"mean_cost", s.mean_cost},
+  return {{"policy", policy},       {"costs", costs},     {"mean_cost", s.mean_cost},
           {"p90_cost", s.p90_cost}, {"misses", s.misses}, {"runs", s.runs},
           {"score", s.score}};
 }
@@ -79,7 +78,8 @@ Result<SimulateQuery> ParseSimulateQuery(const std::string& query) {
   SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "job_hours", 0.01, 10000, &job_h));
   SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "deadline_hours", 0.01, 10000, &deadline_h));
   SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "overhead_hours", 0, 100, &overhead_h));
-  SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "on_demand_price", 0.0001, 1000, &q.terms.on_demand_price));
+  SPOTRUN_RETURN_IF_ERROR(
+      ReadNumber(query, "on_demand_price", 0.0001, 1000, &q.terms.on_demand_price));
   SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "spot_price", 0.0001, 1000, &q.terms.spot_price));
   SPOTRUN_RETURN_IF_ERROR(ReadNumber(query, "starts", 1, 200, &starts));
   if (starts != std::floor(starts)) return InvalidArgument("starts must be a whole number");

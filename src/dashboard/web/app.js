@@ -19,16 +19,20 @@
   }
   function report(e) { window.spotrunError(String(e && e.message ? e.message : e)); }
   function stamp() { d3.select("#updated").text("updated " + new Date().toLocaleTimeString()); }
-  function money(v) { return v == null ? "" : "$" + v.toFixed(v < 1 ? 4 : 2); }
+  function money(v) { return v == null ? "" : "$" + v.toFixed(v < 0.01 ? 6 : v < 1 ? 4 : 2); }
   function percent(v) { return v == null ? "" : Math.round(v * 100) + "%"; }
-  function since(t0) { return function (t) { return ((t - t0) / 60).toFixed(1); }; }
+  // Times on an axis: seconds, minutes or hours after t0, whichever suits `span` seconds.
+  function unitFor(span) {
+    return span < 600 ? {name: "s", div: 1} : span < 36000 ? {name: "min", div: 60} : {name: "h", div: 3600};
+  }
+  function since(t0, unit) { return function (t) { return (t - t0) / unit.div; }; }
   function utc(t) { return new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC"; }
   function every(ms, f) { f(); return setInterval(f, ms); }
 
   // An SVG with margins: returns {g, w, h}.
-  function frame(parent, id, width, height) {
+  function frame(parent, id, width, height, left) {
     parent.select("#" + id).remove();
-    var m = {top: 10, right: 20, bottom: 30, left: 60};
+    var m = {top: 10, right: 20, bottom: 30, left: left || 60};
     var svg = parent.append("svg").attr("id", id).attr("width", width).attr("height", height);
     var g = svg.append("g").attr("transform", "translate(" + m.left + "," + m.top + ")");
     return {svg: svg, g: g, w: width - m.left - m.right, h: height - m.top - m.bottom};
@@ -88,8 +92,8 @@
     var f = frame(parent, "timeline", 900, 110);
     var t0 = job.created_at, t1 = Math.max(job.now, t0 + 1);
     if (job.finished) t1 = Math.max(job.updated_at, t0 + 1);
-    var x = d3.scale.linear().domain([0, (t1 - t0) / 60]).range([0, f.w]);
-    var rel = since(t0);
+    var unit = unitFor(t1 - t0), rel = since(t0, unit);
+    var x = d3.scale.linear().domain([0, rel(t1)]).range([0, f.w]);
     f.g.selectAll("rect.bar").data(job.timeline).enter().append("rect")
       .attr("class", function (b) { return "bar bar-" + b.kind; })
       .attr("data-kind", function (b) { return b.kind; })
@@ -98,7 +102,7 @@
       .attr("y", 18).attr("height", 34)
       .append("title").text(function (b) {
         return (b.attempt ? "attempt " + b.attempt + ": " : "") + b.kind + ", " +
-          ((b.end - b.start) / 60).toFixed(1) + " min";
+          Math.round(b.end - b.start) + " s";
       });
     f.g.selectAll("text.bar-label").data(job.timeline.filter(function (b) { return b.attempt; }))
       .enter().append("text").attr("class", "bar-label")
@@ -112,18 +116,18 @@
     f.g.append("g").attr("class", "axis").attr("transform", "translate(0,70)")
       .call(d3.svg.axis().scale(x).orient("bottom").ticks(8));
     f.g.append("text").attr("class", "label").attr("x", f.w).attr("y", 66).attr("text-anchor", "end")
-      .text("minutes since submitted");
+      .text(unit.name + " since submitted");
   }
 
   function drawCost(parent, job) {
     var pts = job.cost_series;
-    var f = frame(parent, "cost", 440, 240);
+    var f = frame(parent, "cost", 440, 240, 75);
     if (!pts.length) { f.g.append("text").attr("y", 20).text("no attempt has started yet"); return; }
-    var t0 = pts[0].at, rel = since(t0);
+    var t0 = pts[0].at, unit = unitFor(pts[pts.length - 1].at - t0), rel = since(t0, unit);
     var x = d3.scale.linear().domain([0, Math.max(rel(pts[pts.length - 1].at), 0.01)]).range([0, f.w]);
     var top = d3.max(pts, function (p) { return Math.max(p.cost, p.on_demand); }) || 1e-6;
     var y = d3.scale.linear().domain([0, top * 1.1]).range([f.h, 0]);
-    axes(f, x, y, "minutes", "USD");
+    axes(f, x, y, unit.name + " (dashed: on-demand)", "USD");
     var line = function (key) {
       return d3.svg.line().x(function (p) { return x(rel(p.at)); }).y(function (p) { return y(p[key]); });
     };
@@ -141,11 +145,12 @@
       f.g.append("text").attr("y", 20).text("the job reports no progress and has no deadline");
       return;
     }
-    var t0 = job.created_at, rel = since(t0);
-    var end = Math.max(job.deadline_at || 0, job.now, t0 + 60);
+    var t0 = job.created_at;
+    var end = Math.max(job.deadline_at || 0, job.finished ? job.updated_at : job.now, t0 + 10);
+    var unit = unitFor(end - t0), rel = since(t0, unit);
     var x = d3.scale.linear().domain([0, rel(end)]).range([0, f.w]);
     var y = d3.scale.linear().domain([0, 1]).range([f.h, 0]);
-    axes(f, x, y, "minutes", "done");
+    axes(f, x, y, unit.name + " since submitted", "done");
     if (job.deadline_at != null) {
       f.g.append("line").attr("class", "deadline").attr("x1", x(rel(job.deadline_at)))
         .attr("x2", x(rel(job.deadline_at))).attr("y1", 0).attr("y2", f.h);
@@ -165,11 +170,11 @@
   function drawPhases(parent, job) {
     parent.select("#phases").remove();
     var table = parent.append("table").attr("id", "phases");
-    table.append("thead").append("tr").selectAll("th").data(["min", "event", "detail"]).enter()
+    table.append("thead").append("tr").selectAll("th").data(["at", "+s", "event", "detail"]).enter()
       .append("th").text(String);
-    var rel = since(job.created_at);
     var rows = table.append("tbody").selectAll("tr").data(job.phases).enter().append("tr");
-    rows.append("td").text(function (p) { return rel(p.at); });
+    rows.append("td").text(function (p) { return utc(p.at); });
+    rows.append("td").text(function (p) { return Math.round(p.at - job.created_at); });
     rows.append("td").attr("class", function (p) { return "event event-" + p.kind; })
       .text(function (p) { return p.kind; });
     rows.append("td").text(function (p) { return p.detail; });
@@ -304,7 +309,7 @@
   }
 
   function drawBoxes(parent, result) {
-    var f = frame(parent, "sim-chart", 900, 80 + 46 * result.policies.length);
+    var f = frame(parent, "sim-chart", 900, 80 + 46 * result.policies.length, 130);
     var all = [];
     result.policies.forEach(function (p) { all = all.concat(p.costs); });
     var x = d3.scale.linear().domain([0, (d3.max(all) || 1) * 1.05]).range([0, f.w]).nice();
@@ -384,10 +389,9 @@
       form.selectAll("input[type=checkbox]").each(function () { if (this.checked) policies.push(this.value); });
       q.push("policies=" + encodeURIComponent(policies.join(",")));
       status.text("replaying...");
-      var started = Date.now();
       api("/api/simulate?" + q.join("&")).then(function (r) {
-        status.text(r.policies.length + " policies x " + r.starts + " starts on " + r.trace + " in " +
-          ((Date.now() - started) / 1000).toFixed(1) + " s");
+        status.text(r.policies.length + " policies x " + r.starts + " starts on " + r.trace + ", job " +
+          r.terms.job_hours + " h, deadline " + r.terms.deadline_hours + " h; red line: all on-demand");
         out.text("");
         drawBoxes(out, r);
         drawSimTable(out, r);
