@@ -42,18 +42,25 @@ screenshot() {
 # The jobs: finished, preempted (then finished on a second instance), running.
 make_job_dir job
 printf 'name: finished\nrun: python3 train.py\nenvs: {EPOCHS: 3}\noutputs: [model.pkl]\n' > job/finished.yaml
-printf 'name: preempted\nrun: python3 train.py\nenvs: {EPOCHS: 8, EPOCH_SECONDS: 0.5}\ncheckpoint: {dir: checkpoints}\noutputs: [model.pkl]\n' > job/preempted.yaml
+printf 'name: preempted\nrun: python3 train.py\nenvs: {EPOCHS: 10, EPOCH_SECONDS: 0.5}\ncheckpoint: {dir: checkpoints}\noutputs: [model.pkl]\n' > job/preempted.yaml
 cat > job/running.yaml <<'YAML'
 name: running
 run: for i in $(seq 1 600); do echo "step $i"; echo "$i/600" > "$SPOTRUN_PROGRESS_FILE"; sleep 0.5; done
 YAML
 spotrun launch job/finished.yaml --results r-finished > finished.out 2>&1 || { cat finished.out; fail "finished job"; }
-spotrun launch job/preempted.yaml --results r-preempted --preempt-at 2 > preempted.out 2>&1 ||
+spotrun launch job/preempted.yaml --results r-preempted --preempt-at 3 > preempted.out 2>&1 ||
   { cat preempted.out; fail "preempted job"; }
 spotrun launch job/running.yaml --results r-running --detach > running.out 2>&1 || { cat running.out; fail "running job"; }
 finished=$(job_id_named finished) preempted=$(job_id_named preempted) running=$(job_id_named running)
 [ "$(job_field "$preempted" preemptions)" = 1 ] || fail "the preempted job was not preempted"
 wait_for '[ "$(job_field "$running" state)" = RUNNING ] && spotrun logs "$running" | grep -q "step 2"' 60
+
+# Bad flags: one line, exit 2.
+for bad in "--port abc" "--port 70000" "--port" "--bogus" "somejob"; do
+  set +e; "$SPOTRUN_BIN" dashboard $bad > bad.out 2> bad.err; rc=$?; set -e
+  [ "$rc" = 2 ] && [ "$(wc -l < bad.err)" = 1 ] && [ ! -s bad.out ] ||
+    fail "dashboard $bad: exit $rc, $(cat bad.err bad.out)"
+done
 
 # The server, ended by pid (lib.sh's cleanup) and bounded by timeout.
 timeout 170 "$SPOTRUN_BIN" dashboard > dashboard.out 2> dashboard.err &
@@ -121,7 +128,7 @@ grep -q 'class="bar bar-spot"' job-preempted.dom || fail "the timeline lacks the
 [ "$(grep -o 'class="cost-point"' job-preempted.dom | wc -l)" -ge 3 ] || fail "the cost chart has no points"
 grep -q 'id="availability"' job-preempted.dom || fail "no spot availability chart"
 grep -q 'id="market-source"' job-preempted.dom || fail "the market does not say where its data is from"
-grep -q 'epoch 8/8' job-preempted.dom || fail "the log of the preempted job"
+grep -q 'epoch 10/10' job-preempted.dom || fail "the log of the preempted job"
 
 load_page job-running "$origin/jobs/$running?token=$token"
 log_bytes() { sed -n 's/.*<pre id="log" data-bytes="\([0-9]*\)".*/\1/p' "$1"; }
@@ -143,7 +150,7 @@ import json
 a, b = json.load(open("log1.json")), json.load(open("log2.json"))
 assert b["start"] == a["end"] and b["end"] > a["end"] and "step" in b["text"], (a["end"], b)
 PY
-screenshot job "$origin/jobs/$preempted?token=$token" 1500
+screenshot job "$origin/jobs/$preempted?token=$token" 1950
 
 load_page simulate "$origin/simulate?token=$token"
 grep -q 'id="sim-chart"' simulate.dom || fail "the simulate page drew no chart"
