@@ -1,5 +1,6 @@
-// Loaded first: every uncaught error or rejected promise of the page's
-// scripts is listed in #errors (which the tests read) as well as the console.
+// Loaded first: every uncaught error, rejected promise and console.error of
+// the page's scripts is listed in #errors (which the tests read) as well as
+// the console.
 (function () {
   var pending = [];
   function show(text) {
@@ -11,6 +12,11 @@
     box.appendChild(line);
   }
   window.spotrunError = show;
+  var consoleError = console.error;
+  console.error = function () {
+    show("console.error: " + Array.prototype.join.call(arguments, " "));
+    return consoleError.apply(console, arguments);
+  };
   window.addEventListener("error", function (e) {
     show("error: " + e.message + (e.filename ? " (" + e.filename + ":" + e.lineno + ")" : ""));
   });
