@@ -219,11 +219,11 @@
       var f = frame(parent, "availability", 900, 170);
       var x = d3.scale.linear().domain([0, t.hours]).range([0, f.w]);
       var y = d3.scale.linear().domain([0, 1]).range([f.h, 0]);
-      axes(f, x, y, "hours into the trace (" + Math.round(t.available_fraction * 100) + "% available)",
-        "spot available");
       var area = d3.svg.area().interpolate("step-after").x(function (p) { return x(p.hours); })
         .y0(f.h).y1(function (p) { return y(p.available); });
       f.g.append("path").attr("class", "availability").attr("d", area(t.points));
+      axes(f, x, y, "hours into the trace (" + Math.round(t.available_fraction * 100) + "% available)",
+        "spot available");
     }
     var table = parent.append("table").attr("id", "prices");
     table.append("thead").append("tr").selectAll("th")
