@@ -161,7 +161,7 @@ load_page simulate "$origin/simulate?token=$token"
 grep -q 'id="sim-chart"' simulate.dom || fail "the simulate page drew no chart"
 [ "$(grep -o 'class="sim-point"' simulate.dom | wc -l)" -ge 12 ] || fail "the simulate chart has no runs"
 grep -q 'data-policy="spotrun"' simulate.dom || fail "the simulate chart lacks the default policy"
-screenshot simulate "$origin/simulate?token=$token" 700
+screenshot simulate "$origin/simulate?token=$token" 880
 [ "$(code -H "X-Spotrun-Token: $token" "$origin/api/simulate?job_hours=abc")" = 400 ] ||
   fail "a bad simulate form was not refused"
 
