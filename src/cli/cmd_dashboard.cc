@@ -62,6 +62,12 @@ int CmdDashboard(CliContext& ctx, const Args& args) {
   options.jobs_dir = ctx.jobs_dir();
   options.token = *token;
   options.cancel = [&ctx](const JobRecord& job) { return RequestCancel(ctx, job); };
+  options.live_offers = [&ctx](const JobRecord& job,
+                               const std::string& region) -> Result<std::vector<Offer>> {
+    auto cloud = ctx.MakeCloudForJob(job);
+    if (!cloud.ok()) return cloud.status();
+    return (*cloud)->Offers(region);
+  };
   options.listening = [&](int bound) {
     printf("dashboard: http://127.0.0.1:%d/?token=%s\n", bound, token->c_str());
     printf("(serving on 127.0.0.1 only; Ctrl-C stops it)\n");

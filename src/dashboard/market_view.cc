@@ -18,10 +18,11 @@ bool StartsWith(const std::string& s, const std::string& prefix) {
   return !prefix.empty() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// The catalog's prices of `type` in every zone of `region`.
-json CatalogPrices(const Catalog& catalog, const std::string& type, const std::string& region) {
+// The prices of `type` in every zone of `region`.
+json ZonePrices(const std::vector<Offer>& offers, const std::string& type,
+                const std::string& region) {
   json zones = json::array();
-  for (const Offer& o : catalog.offers()) {
+  for (const Offer& o : offers) {
     if (o.instance_type != type || o.region != region) continue;
     zones.push_back({{"zone", o.zone},
                      {"spot_price", o.has_spot() ? json(o.spot_price) : json(nullptr)},
@@ -100,7 +101,8 @@ json AvailabilityPoints(const Trace& trace, int buckets) {
   return points;
 }
 
-json MarketJson(const std::vector<AttemptRecord>& attempts, const Catalog& catalog) {
+json MarketJson(const std::vector<AttemptRecord>& attempts, const std::vector<Offer>& offers,
+                const std::string& price_source) {
   const AttemptRecord* latest = nullptr;
   for (const auto& a : attempts) {
     if (a.started_at > 0) latest = &a;
@@ -111,7 +113,8 @@ json MarketJson(const std::vector<AttemptRecord>& attempts, const Catalog& catal
   return {{"instance_type", latest->instance_type},
           {"zone", latest->zone},
           {"region", latest->region},
-          {"catalog", CatalogPrices(catalog, latest->instance_type, latest->region)},
+          {"catalog", ZonePrices(offers, latest->instance_type, latest->region)},
+          {"price_source", price_source},
           {"paid", PaidPrices(attempts)},
           {"trace", TraceJson(choice)}};
 }

@@ -1,6 +1,7 @@
 // The spot market of a job's zone as the dashboard shows it, and where each
 // figure comes from: the bundled catalog snapshot's prices for the type in
-// each zone of the region, the prices the job's attempts were billed, and a
+// each zone of the region (live ones on AWS), the prices the job's attempts
+// were billed, and a
 // bundled availability trace (data/traces/) of the zone, or of its region
 // when none records the zone itself (trace files are named by zone name,
 // attempts by AZ id), said so in `trace.match`.
@@ -35,7 +36,9 @@ TraceChoice ChooseTrace(const std::vector<std::string>& names, const std::string
 nlohmann::json AvailabilityPoints(const Trace& trace, int buckets);
 
 // The market view of the latest attempt's type and zone (empty when no
-// attempt has started).
-nlohmann::json MarketJson(const std::vector<AttemptRecord>& attempts, const Catalog& catalog);
+// attempt has started), with the prices of `offers` (the bundled catalog's,
+// or live ones), whose origin `price_source` names ("price_source").
+nlohmann::json MarketJson(const std::vector<AttemptRecord>& attempts,
+                          const std::vector<Offer>& offers, const std::string& price_source);
 
 }  // namespace spotrun

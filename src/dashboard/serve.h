@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "catalog/catalog.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/status.h"
@@ -18,6 +19,9 @@ struct ServeOptions {
   std::string token;     // From NewDashboardToken.
   // Asks for a job's cancel (see DashboardOptions::cancel).
   std::function<Status(const JobRecord&)> cancel;
+  // See DashboardOptions::live_offers.
+  std::function<Result<std::vector<Offer>>(const JobRecord&, const std::string& region)>
+      live_offers;
   // Told the port once it listens, before the first request is served.
   std::function<void(int port)> listening;
   // Asked a few times a second; serving stops once it returns false.

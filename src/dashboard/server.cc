@@ -9,6 +9,7 @@
 #include "dashboard/market_view.h"
 #include "dashboard/simulate_view.h"
 #include "jobs/job_summary.h"
+#include "util/clock.h"
 #include "util/embedded.h"
 
 namespace spotrun {
@@ -137,7 +138,7 @@ HttpResponse Dashboard::JobApi(const std::string& id, const std::string& what,
     if (!events.ok()) return FromStatus(events.status());
     return Json(JobDetailJson(*s, *events, now));
   }
-  if (what == "market") return Json(MarketJson(s->attempts, Catalog::Bundled()));
+  if (what == "market") return Market(*job, s->attempts);
   if (what != "log") return Text(404, "no such page");
   const std::string offset = QueryParam(req.query, "offset");
   const LogChunk c = ReadLogTail(options_.jobs_dir, job->id, s->attempts,
@@ -163,6 +164,21 @@ HttpResponse Dashboard::Cancel(const HttpRequest& req) {
   Status s = options_.cancel(*job);
   if (!s.ok()) return FromStatus(s);
   return Json({{"id", job->id}, {"state", JobStateName(job->state)}, {"cancel_requested", true}});
+}
+
+HttpResponse Dashboard::Market(const JobRecord& job, const std::vector<AttemptRecord>& attempts) {
+  std::string region;
+  for (const auto& a : attempts) region = a.started_at > 0 ? a.region : region;
+  std::string source = "the bundled catalog snapshot (data/catalog/aws-vms.csv)";
+  if (job.cloud == "aws" && options_.live_offers && !region.empty()) {
+    auto live = options_.live_offers(job, region);
+    if (live.ok()) {
+      return Json(MarketJson(attempts, *live,
+                             "live from EC2 at " + FormatUtc(clock_->Now(), "%H:%M:%S UTC")));
+    }
+    source += " (live prices failed: " + live.status().message() + ")";
+  }
+  return Json(MarketJson(attempts, Catalog::Bundled().offers(), source));
 }
 
 HttpResponse Dashboard::Simulate(const HttpRequest& req) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "catalog/catalog.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/http_server.h"
@@ -22,6 +23,10 @@ struct DashboardOptions {
   // Asks for the job to be cancelled (the store's cancel request, and a
   // controller to act on it when none is alive).
   std::function<Status(const JobRecord&)> cancel;
+  // The live offers of the job's cloud in `region` (its current spot prices),
+  // asked for jobs on aws only; null: the bundled catalog's prices for all.
+  std::function<Result<std::vector<Offer>>(const JobRecord&, const std::string& region)>
+      live_offers;
 };
 
 class Dashboard {
@@ -37,6 +42,7 @@ class Dashboard {
   HttpResponse JobApi(const std::string& id, const std::string& what, const HttpRequest& req);
   HttpResponse Cancel(const HttpRequest& req);
   HttpResponse Simulate(const HttpRequest& req);
+  HttpResponse Market(const JobRecord& job, const std::vector<AttemptRecord>& attempts);
 
   Store* store_;
   Clock* clock_;

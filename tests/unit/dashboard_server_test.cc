@@ -28,7 +28,32 @@ class DashboardServerTest : public testing::Test {
                          cancelled_.push_back(job.id);
                          return Status::Ok();
                        }};
+    o.live_offers = [this](const JobRecord& job, const std::string& region) {
+      live_asked_.push_back(job.id + " " + region);
+      return live_;
+    };
     dashboard_ = std::make_unique<Dashboard>(store_.get(), &clock_, o);
+  }
+
+  // A job on `cloud` with one started attempt of t3.medium in us-east-1.
+  void AddJobWithAttempt(const std::string& id, const std::string& cloud) {
+    JobRecord j;
+    j.id = id;
+    j.name = id;
+    j.state = JobState::kRunning;
+    j.cloud = cloud;
+    j.spec_text = "run: x\n";
+    j.created_at = j.updated_at = clock_.Now() - 60;
+    ASSERT_TRUE(store_->InsertJob(j).ok());
+    AttemptRecord a;
+    a.job_id = id;
+    a.number = 1;
+    a.instance_type = "t3.medium";
+    a.region = "us-east-1";
+    a.zone = "use1-az2";
+    a.market = "spot";
+    a.started_at = clock_.Now() - 50;
+    ASSERT_TRUE(store_->UpsertAttempt(a).ok());
   }
 
   HttpResponse Send(std::string method, std::string path, std::string query,
@@ -46,6 +71,8 @@ class DashboardServerTest : public testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Dashboard> dashboard_;
   std::vector<std::string> cancelled_;
+  std::vector<std::string> live_asked_;
+  Result<std::vector<Offer>> live_ = std::vector<Offer>{};
 };
 
 TEST_F(DashboardServerTest, RefusesRequestsWithoutTheToken) {
@@ -111,6 +138,39 @@ TEST_F(DashboardServerTest, CancelNeedsTheTokenInHeaderOrBodyAndTheOwnOrigin) {
   form.body = std::string("token=") + kToken;
   EXPECT_EQ(dashboard_->Handle(form).status, 200);
   EXPECT_EQ(cancelled_.size(), 2u);
+}
+
+TEST_F(DashboardServerTest, MarketPricesLiveOnAwsElseFromTheCatalog) {
+  AddJobWithAttempt("aaaa0001", "local");
+  AddJobWithAttempt("bbbb0002", "aws");
+  const std::map<std::string, std::string> auth = {{"x-spotrun-token", kToken}};
+  auto market = [&](const std::string& id) {
+    HttpResponse r = Send("GET", "/api/jobs/" + id + "/market", "", auth);
+    EXPECT_EQ(r.status, 200);
+    return nlohmann::json::parse(r.body);
+  };
+  nlohmann::json m = market("aaaa0001");
+  EXPECT_EQ(m["price_source"], "the bundled catalog snapshot (data/catalog/aws-vms.csv)");
+  EXPECT_FALSE(m["catalog"].empty());
+  EXPECT_EQ(m["trace"]["match"], "region");
+  EXPECT_TRUE(live_asked_.empty());  // Local jobs: the catalog's prices, nothing asked.
+  Offer live;
+  live.instance_type = "t3.medium";
+  live.region = "us-east-1";
+  live.zone = "use1-az2";
+  live.spot_price = 0.5;
+  live.on_demand_price = 1;
+  live_ = std::vector<Offer>{live};
+  m = market("bbbb0002");
+  EXPECT_EQ(live_asked_, std::vector<std::string>{"bbbb0002 us-east-1"});
+  EXPECT_EQ(m["price_source"].get<std::string>().rfind("live from EC2 at ", 0), 0u);
+  ASSERT_EQ(m["catalog"].size(), 1u);
+  EXPECT_EQ(m["catalog"][0]["spot_price"], 0.5);
+  live_ = Unavailable("throttled");
+  m = market("bbbb0002");
+  EXPECT_EQ(m["price_source"],
+            "the bundled catalog snapshot (data/catalog/aws-vms.csv) (live prices failed: "
+            "throttled)");
 }
 
 TEST(DashboardSimulateTest, ParsesTheFormAndRefusesBadValues) {

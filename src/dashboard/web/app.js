@@ -213,8 +213,7 @@
         "records " + m.zone + " itself (traces are named by zone name, attempts by AZ id)"
       : "no bundled trace covers region " + m.region;
     parent.append("p").attr("class", "note").attr("id", "market-source")
-      .text("Spot availability: " + what + ". Prices: the bundled catalog snapshot " +
-        "(data/catalog/aws-vms.csv) and the prices the attempts were billed.");
+      .text("Spot availability: " + what + ". Prices of the zones: " + m.price_source + "; and the prices the attempts were billed.");
     if (t.points) {
       var f = frame(parent, "availability", 900, 170);
       var x = d3.scale.linear().domain([0, t.hours]).range([0, f.w]);
