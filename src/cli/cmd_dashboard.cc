@@ -1,4 +1,5 @@
 // `spotrun dashboard`: the web UI on 127.0.0.1 (src/dashboard/, docs/dashboard.md).
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,20 +25,20 @@ Result<int> PortFlag(const ParsedArgs& parsed) {
   return static_cast<int>(port);
 }
 
-// SIGINT and SIGTERM, blocked so that they wait for StopAsked (the server's
-// threads, started later, inherit the mask).
-sigset_t BlockStopSignals() {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  sigprocmask(SIG_BLOCK, &stop, nullptr);
-  return stop;
-}
+std::atomic<bool> g_stop{false};  // Set by SIGINT/SIGTERM.
 
-bool StopAsked(const sigset_t& stop) {
-  timespec none{0, 0};
-  return sigtimedwait(&stop, nullptr, &none) > 0;
+void OnStopSignal(int) { g_stop = true; }
+
+// SIGINT (Ctrl-C) and SIGTERM stop the server. A handler, not a blocked
+// mask: a controller the dashboard starts (a cancel with none alive) must
+// not inherit blocked signals.
+void CatchStopSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
 }
 
 // Asks for the cancel, and starts the home's controller to act on it when
@@ -56,7 +57,7 @@ int CmdDashboard(CliContext& ctx, const Args& args) {
   if (!port.ok()) return fprintf(stderr, "spotrun: %s\n", port.status().message().c_str()), 2;
   auto token = NewDashboardToken();
   if (!token.ok()) return fprintf(stderr, "spotrun: %s\n", token.status().message().c_str()), 1;
-  const sigset_t stop = BlockStopSignals();
+  CatchStopSignals();
   ServeOptions options;
   options.port = *port;
   options.jobs_dir = ctx.jobs_dir();
@@ -73,7 +74,7 @@ int CmdDashboard(CliContext& ctx, const Args& args) {
     printf("(serving on 127.0.0.1 only; Ctrl-C stops it)\n");
     fflush(stdout);
   };
-  options.keep_going = [&] { return !StopAsked(stop); };
+  options.keep_going = [] { return !g_stop.load(); };
   if (Status s = ServeDashboard(ctx.store.get(), &ctx.clock, options); !s.ok()) {
     return fprintf(stderr, "spotrun: dashboard: %s\n", s.message().c_str()), 1;
   }
