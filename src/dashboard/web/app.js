@@ -13,7 +13,13 @@
 
   function api(path, options) {
     return fetch(path, options || {credentials: "same-origin"}).then(function (r) {
-      if (!r.ok) return r.text().then(function (t) { throw new Error(path + ": " + r.status + " " + t); });
+      if (!r.ok) {
+        return r.text().then(function (t) {
+          var e = new Error(path + ": " + r.status + " " + t);
+          e.status = r.status;
+          throw e;
+        });
+      }
       return r.json();
     });
   }
@@ -254,7 +260,10 @@
         offset = c.end;
         if (atBottom) node.scrollTop = node.scrollHeight;
         if (c.finished && timer !== null && c.text === "") { clearInterval(timer); timer = null; }
-      }).catch(report);
+      }).catch(function (e) {
+        if (e.status === 404 && timer !== null) { clearInterval(timer); timer = null; }
+        report(e);
+      });
     }
     timer = every(POLL_MS, poll);
   }
@@ -297,7 +306,10 @@
         }
         stamp();
         if (job.finished && timer !== null) { clearInterval(timer); timer = null; }
-      }).catch(report);
+      }).catch(function (e) {
+        if (e.status === 404 && timer !== null) { clearInterval(timer); timer = null; }  // No such job.
+        report(e);
+      });
     });
     tailLog(pre, id);
   }
