@@ -47,7 +47,7 @@ screenshot() {
 # The jobs: finished, preempted (then finished on a second instance), running.
 make_job_dir job
 printf 'name: finished\nrun: python3 train.py\nenvs: {EPOCHS: 3}\noutputs: [model.pkl]\n' > job/finished.yaml
-printf 'name: preempted\nrun: python3 train.py\nenvs: {EPOCHS: 10, EPOCH_SECONDS: 0.5}\ncheckpoint: {dir: checkpoints}\noutputs: [model.pkl]\n' > job/preempted.yaml
+printf 'name: preempted\nrun: python3 train.py\nenvs: {EPOCHS: 10, EPOCH_SECONDS: 0.5}\ncheckpoint: {dir: checkpoints}\noutputs: [model.pkl]\ndeadline: 1m\nbudget: {expected_hours: 0.003}\n' > job/preempted.yaml
 cat > job/running.yaml <<'YAML'
 name: running
 run: for i in $(seq 1 600); do echo "step $i"; echo "$i/600" > "$SPOTRUN_PROGRESS_FILE"; sleep 0.5; done
@@ -131,6 +131,8 @@ load_page job-preempted "$origin/jobs/$preempted?token=$token"
 grep -q 'class="bar bar-preempted"' job-preempted.dom || fail "the timeline lacks the preempted attempt"
 grep -q 'class="bar bar-spot"' job-preempted.dom || fail "the timeline lacks the spot attempt"
 [ "$(grep -o 'class="cost-point"' job-preempted.dom | wc -l)" -ge 3 ] || fail "the cost chart has no points"
+grep -q '<line class="deadline"' job-preempted.dom || fail "the progress chart lacks the deadline"
+[ "$(grep -o 'class="progress-point"' job-preempted.dom | wc -l)" -ge 5 ] || fail "no progress points"
 grep -q 'id="availability"' job-preempted.dom || fail "no spot availability chart"
 grep -q 'id="market-source"' job-preempted.dom || fail "the market does not say where its data is from"
 grep -q 'epoch 10/10' job-preempted.dom || fail "the log of the preempted job"
