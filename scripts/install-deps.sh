@@ -12,7 +12,8 @@ packages=(
   nlohmann-json3-dev                   # JSON: status --json, traces, agent protocol
   libyaml-cpp-dev libyaml-dev          # the job file (libyaml checks its syntax first)
   libexpat1-dev                        # EC2 XML responses
-  libcpp-httplib-dev                   # the local IMDS (a loopback HTTP server)
+  libcpp-httplib-dev                   # the local IMDS and the dashboard (loopback HTTP servers)
+  libjs-d3                             # the dashboard's charts (d3, embedded at build time)
   libuv1-dev libboost-context-dev      # the controller's event loop and its job tasks
   libgtest-dev                         # unit tests (the default build has them)
   python3                              # the agent on instances; the examples
@@ -23,6 +24,7 @@ test_packages=(
   sqlite3                              # integration tests read the store's events
   python3-torch python3-sklearn        # examples/pytorch and its test
   clang libclang-rt-14-dev             # libFuzzer targets (ctest entry fuzz)
+  chromium                             # test_dashboard loads the dashboard's pages headless
 )
 
 case "${1:-}" in

@@ -97,12 +97,22 @@ const Command kCommands[] = {
      "On the local cloud otherwise, the shell runs in the instance's sandbox home\n"
      "with its environment.\n",
      CmdSsh},
+    {"dashboard", "a web UI of jobs, logs, cost and the spot market, on 127.0.0.1",
+     "usage: spotrun dashboard [--port P]\n\n"
+     "Serves a web UI on 127.0.0.1 only (port P, default: any free port) and prints\n"
+     "its URL with a random access token; a request without the token is refused.\n"
+     "Pages: the jobs (live), a job (timeline of attempts, phases, log tail, cost\n"
+     "against on-demand, progress against the deadline, its zone's spot market,\n"
+     "a cancel button) and simulate (each policy's cost distribution on a bundled\n"
+     "trace, from the replay of `spotrun simulate`). Reads the state store and\n"
+     "the job logs; its only write is a cancel. Ctrl-C stops it (docs/dashboard.md).\n",
+     CmdDashboard},
 };
 
 void PrintHelp() {
   printf("spotrun %s: train on cheap spot capacity with one command, safely.\n\n", kVersion);
   printf("usage: spotrun COMMAND [ARGS] (spotrun COMMAND --help for details)\n\n");
-  for (const auto& c : kCommands) printf("  %-8s %s\n", c.name, c.summary);
+  for (const auto& c : kCommands) printf("  %-9s %s\n", c.name, c.summary);
   printf("\nState lives in SPOTRUN_HOME (default ~/.spotrun).\n");
 }
 

@@ -55,6 +55,7 @@ void LoopbackHttpServer::Serve(const HttpHandler& handler, const std::function<b
       resp = handler(req);
     }
     out.status = resp.status;
+    for (const auto& [key, value] : resp.headers) out.set_header(key.c_str(), value);
     out.set_content(resp.body, resp.content_type.c_str());
   };
   // A request with neither Content-Length nor chunked encoding has no body

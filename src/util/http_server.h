@@ -30,6 +30,7 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain";
   std::string body;
+  std::map<std::string, std::string> headers;  // Extra headers (Set-Cookie, ...).
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
