@@ -21,9 +21,14 @@ struct Offer {
   double spot_price = -1;      // USD/h; < 0 when spot is not offered in this zone
   std::string region;          // "us-east-1"
   std::string zone;            // AZ id, "use1-az1"
+  std::string zone_name;       // "us-east-1b" where the account's mapping is known, else ""
 
   bool has_spot() const { return spot_price >= 0; }
 };
+
+// Where the bundled snapshot comes from, and when it was bundled.
+inline constexpr const char* kBundledCatalogSource =
+    "SkyPilot's AWS catalog v7 (commit 001367d2), bundled 2026-11-26";
 
 class Catalog {
  public:

@@ -78,14 +78,17 @@ const Command kCommands[] = {
      RunConvertCommand},
     {"simulate", "replay spot traces through the spot/on-demand policies", "", nullptr,
      RunSimulateCommand},
-    {"prices", "spot prices per zone, cheapest first, with the saving",
-     "usage: spotrun prices [--gpu NAME] [--type TYPE] [--region R]\n\n"
-     "Lists spot prices per zone, cheapest first, with the on-demand price and the\n"
-     "saving. Live from EC2 (DescribeSpotPriceHistory) when AWS credentials work;\n"
-     "otherwise from the bundled snapshot, and it says so.\n\n"
-     "  --gpu NAME    only types with this GPU (A10G, V100, ...)\n"
-     "  --type TYPE   only this instance type\n"
-     "  --region R    region (default: the AWS configuration's, else us-east-1)\n",
+    {"prices", "spot prices per zone in every region, cheapest first, with the saving",
+     "usage: spotrun prices [--gpu NAME] [--type TYPE] [--region all|R1,R2...]\n\n"
+     "Lists spot prices per zone, cheapest first (per GPU-hour for GPU types, both\n"
+     "columns shown), with the on-demand price and the saving, in every region of\n"
+     "the catalog unless --region names some. Live from EC2\n"
+     "(DescribeSpotPriceHistory, all regions at once) when AWS credentials work,\n"
+     "with this account's zone names beside the zone ids; otherwise from the\n"
+     "bundled snapshot, and it says so and when it was bundled.\n\n"
+     "  --gpu NAME        only types with this GPU (A10G, V100, ...)\n"
+     "  --type TYPE       only this instance type\n"
+     "  --region R1,R2    only these regions (default: all)\n",
      CmdPrices},
     {"ssh", "a shell, or one command, on a job's running instance",
      "usage: spotrun ssh JOB [OPENSSH OPTIONS] [-- COMMAND...]\n\n"

@@ -107,6 +107,8 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
       if (price.timestamp >= slot.timestamp) slot = price;
     }
   }
+  std::map<std::string, std::string> names;  // Zone id -> this account's name.
+  for (const auto& [name, id] : (*r)->zone_ids) names[id] = name;
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Offer> offers;
   for (Offer& offer : catalog_) {
@@ -114,6 +116,9 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
     auto price = newest.find({offer.instance_type, offer.zone});
     if (price != newest.end()) offer.spot_price = price->second.price_usd;
     offers.push_back(offer);
+    if (auto name = names.find(offer.zone); name != names.end()) {
+      offers.back().zone_name = name->second;
+    }
   }
   return offers;
 }
