@@ -18,15 +18,23 @@ export AWS_EC2_METADATA_DISABLED=true
 
 spotrun() { "$SPOTRUN_BIN" "$@"; }
 
-# Pids of processes of local instances created under this test's SPOTRUN_HOME.
+# Pids of processes of local instances created under this test's SPOTRUN_HOME:
+# those in an instance's sandbox (its PID namespace, in sandbox.json) and its
+# daemons (marked SPOTRUN_LOCAL_INSTANCE=<id>).
 instance_pids() {
-  local dir id
+  local dir id ns p
   for dir in "$SPOTRUN_HOME"/local/instances/*/; do
     [ -d "$dir" ] || continue
     id=$(basename "$dir")
     grep -lsz "^SPOTRUN_LOCAL_INSTANCE=$id\$" /proc/[0-9]*/environ 2>/dev/null |
       sed -e 's#/proc/##' -e 's#/environ##' || true
+    ns=$(sed -n 's/.*"pid_ns": "\(pid:\[[0-9]*\]\)".*/\1/p' "$dir/sandbox.json" 2>/dev/null || true)
+    [ -n "$ns" ] || continue
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
+    done
   done
+  return 0
 }
 
 # Pids of this test's SSH client side: multiplexed master connections, whose

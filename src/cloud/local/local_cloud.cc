@@ -15,6 +15,7 @@
 #include "cloud/local/local_host.h"
 #include "cloud/local/local_sshd.h"
 #include "cloud/local/market.h"
+#include "cloud/local/sandbox.h"
 #include "util/ascii.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -176,6 +177,12 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(InstanceDir(inst.id) + "/home"));
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(options_.root + "/tokens"));
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(inst));
+  SandboxPlan sandbox = PlanSandbox(InstanceDir(inst.id), r.cpus, r.memory_gib, HiddenPaths());
+  if (Status s = StartSandbox(&sandbox); !s.ok()) {
+    (void)Terminate(inst.id);
+    return s;
+  }
+  inst.notices = sandbox.notices;
   if (schedule)
     SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
@@ -191,6 +198,19 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
     return s;
   }
   return inst;
+}
+
+std::vector<std::string> LocalCloud::HiddenPaths() const {
+  // SPOTRUN_HOME (other jobs' files and keys), and the caller's AWS files.
+  std::vector<std::string> hidden = {std::filesystem::path(options_.root).parent_path().string()};
+  auto home = options_.instance_env.find("HOME");
+  const char* own = getenv("HOME");
+  std::string caller = home != options_.instance_env.end() ? home->second : own ? own : "";
+  std::error_code ec;
+  if (!caller.empty() && std::filesystem::is_directory(caller + "/.aws", ec)) {
+    hidden.push_back(caller + "/.aws");
+  }
+  return hidden;
 }
 
 Status LocalCloud::CreateSandbox(const std::string& id, const Offer& offer) {
@@ -258,11 +278,13 @@ Status LocalCloud::TerminateWithReason(const std::string& id, const std::string&
   inst->state = InstanceState::kShuttingDown;
   inst->state_reason = reason;
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
-  KillInstanceProcesses(id, 2.0);
+  if (auto sandbox = LoadSandbox(InstanceDir(id)); sandbox.ok()) StopSandbox(*sandbox, 2.0);
+  KillInstanceProcesses(id, 2.0);  // Its daemons outside the sandbox (IMDS, sshd).
   inst->state = InstanceState::kTerminated;
   inst->end_time = clock_->Now();
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
   // A terminated instance's disk is gone.
+  SPOTRUN_RETURN_IF_ERROR(RemoveAll(InstanceDir(id) + "/venv"));
   return RemoveAll(InstanceDir(id) + "/home");
 }
 

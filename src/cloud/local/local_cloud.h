@@ -61,6 +61,8 @@ class LocalCloud : public Cloud {
   // Creates the sandbox of a new instance `id` holding the offer's GPUs.
   Status CreateSandbox(const std::string& id, const Offer& offer);
   Status StartImds(const std::string& id);
+  // What the sandbox hides from the job (sandbox.h).
+  std::vector<std::string> HiddenPaths() const;
   Status SaveInstance(const Instance& instance);
   Status TerminateWithReason(const std::string& id, const std::string& reason);
   Result<std::optional<PreemptSchedule>> DrawSchedule(const LaunchRequest& request);
