@@ -58,6 +58,18 @@ TEST(LocalSandboxTest, InitIsBwrapWithTheHostReadOnlyButTheInstance) {
   EXPECT_EQ(Argv(a.end() - 3, a.end()), (Argv{"--", "sleep", "infinity"}));
 }
 
+TEST(LocalSandboxTest, SharedDirectoriesAreWritable) {
+  SandboxPlan p = Plan();
+  p.shared = {"/data/shared"};
+  Argv a = SandboxInitArgv(p);
+  EXPECT_LT(Find(a, {"--bind", "/data/shared", "/data/shared"}), a.size());
+  auto dirs = ParseSharedDirs("/tmp::/");
+  ASSERT_TRUE(dirs.ok());
+  EXPECT_EQ(*dirs, (Argv{"/tmp", "/"}));
+  EXPECT_FALSE(ParseSharedDirs("relative/dir").ok());
+  EXPECT_FALSE(ParseSharedDirs("/no/such/dir/spotrun").ok());
+}
+
 TEST(LocalSandboxTest, GpuDevicesAreBound) {
   SandboxPlan p = Plan();
   p.devices = {"/dev/nvidia0"};

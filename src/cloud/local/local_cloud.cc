@@ -145,6 +145,12 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   const std::string token_path = options_.root + "/tokens/" + TokenFileName(r.client_token);
   if (auto existing = ReadFile(token_path); existing.ok()) return Describe(*existing);
   SPOTRUN_RETURN_IF_ERROR(CheckCapacity(r));
+  auto share = options_.instance_env.find("SPOTRUN_LOCAL_SHARE");
+  const char* own_share = options_.instance_env.empty() ? getenv("SPOTRUN_LOCAL_SHARE") : nullptr;
+  auto shared = ParseSharedDirs(share != options_.instance_env.end() ? share->second
+                                : own_share                          ? own_share
+                                                                     : "");
+  if (!shared.ok()) return shared.status();
   auto offer = FindOffer(r);
   if (!offer.ok()) return offer.status();
   double price = r.market == Market::kSpot ? offer->spot_price : offer->on_demand_price;
@@ -177,7 +183,8 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(InstanceDir(inst.id) + "/home"));
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(options_.root + "/tokens"));
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(inst));
-  SandboxPlan sandbox = PlanSandbox(InstanceDir(inst.id), r.cpus, r.memory_gib, HiddenPaths());
+  SandboxPlan sandbox =
+      PlanSandbox(InstanceDir(inst.id), r.cpus, r.memory_gib, HiddenPaths(), *shared);
   if (Status s = StartSandbox(&sandbox); !s.ok()) {
     (void)Terminate(inst.id);
     return s;

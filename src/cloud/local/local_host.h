@@ -40,7 +40,6 @@ class LocalHost : public Host {
                                        const std::vector<std::string>& ssh_options) const override;
 
  private:
-  std::map<std::string, std::string> base_env_;
   // Puts `p` in the instance: its environment (from base_env_, less the
   // caller's AWS credentials), its venv first on PATH, its sandbox and limits.
   void InInstance(ProcessOptions* p) const;
@@ -51,6 +50,7 @@ class LocalHost : public Host {
   std::string home_;
   std::string imds_endpoint_;
   std::map<std::string, std::string> env_;
+  std::map<std::string, std::string> base_env_;
 };
 
 }  // namespace spotrun

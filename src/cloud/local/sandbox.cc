@@ -189,6 +189,7 @@ json ToJson(const SandboxPlan& p) {
   return {{"instance_dir", p.instance_dir},
           {"namespaces", p.namespaces},
           {"hidden", p.hidden},
+          {"shared", p.shared},
           {"devices", p.devices},
           {"cpu_list", p.cpu_list},
           {"memory_bytes", p.memory_bytes},
@@ -275,6 +276,7 @@ std::vector<std::string> SandboxInitArgv(const SandboxPlan& plan) {
   a.insert(a.end(), {"--ro-bind", plan.instance_dir, plan.instance_dir});
   for (const auto& dir : {plan.Home(), plan.Venv(), plan.Requests()})
     a.insert(a.end(), {"--bind", dir, dir});
+  for (const auto& dir : plan.shared) a.insert(a.end(), {"--bind", dir, dir});
   a.insert(a.end(), {"--unshare-pid", "--unshare-ipc", "--", "sleep", "infinity"});
   return a;
 }
@@ -293,10 +295,11 @@ std::vector<std::string> SandboxEnterArgv(const SandboxPlan& plan, const std::st
 }
 
 SandboxPlan PlanSandbox(const std::string& instance_dir, double cpus, double memory_gib,
-                        std::vector<std::string> hidden) {
+                        std::vector<std::string> hidden, std::vector<std::string> shared) {
   SandboxPlan plan;
   plan.instance_dir = instance_dir;
   plan.hidden = std::move(hidden);
+  plan.shared = std::move(shared);
   plan.devices = NvidiaDevices();
   const std::string& why = BwrapUnavailable();
   plan.namespaces = why.empty();
@@ -304,6 +307,12 @@ SandboxPlan PlanSandbox(const std::string& instance_dir, double cpus, double mem
     plan.notices.push_back("local cloud: no sandbox (" + why +
                            "): the job can write wherever this user can, and processes it "
                            "detaches from its session may outlive the instance");
+  }
+  for (const auto& dir : plan.shared) {
+    if (plan.namespaces) {
+      plan.notices.push_back("local cloud: " + dir +
+                             " (SPOTRUN_LOCAL_SHARE) is writable by the job");
+    }
   }
   plan.cpu_list = PickCpus(cpus, instance_dir);
   if (cpus > 0 && std::floor(cpus) != cpus) {
@@ -317,6 +326,21 @@ SandboxPlan PlanSandbox(const std::string& instance_dir, double cpus, double mem
     PlanMemory(&plan, "spotrun-" + instance_dir.substr(instance_dir.rfind('/') + 1));
   }
   return plan;
+}
+
+Result<std::vector<std::string>> ParseSharedDirs(const std::string& value) {
+  std::vector<std::string> out;
+  std::stringstream ss(value);
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) continue;
+    struct stat st {};
+    if (dir[0] != '/' || stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return InvalidArgument("SPOTRUN_LOCAL_SHARE: " + dir +
+                             " is not an absolute path to a directory");
+    }
+    out.push_back(dir);
+  }
+  return out;
 }
 
 Status StartSandbox(SandboxPlan* plan) {
@@ -357,6 +381,7 @@ Result<SandboxPlan> LoadSandbox(const std::string& instance_dir) {
     p.instance_dir = j.at("instance_dir");
     p.namespaces = j.at("namespaces");
     p.hidden = j.at("hidden").get<std::vector<std::string>>();
+    p.shared = j.at("shared").get<std::vector<std::string>>();
     p.devices = j.at("devices").get<std::vector<std::string>>();
     p.cpu_list = j.at("cpu_list").get<std::vector<int>>();
     p.memory_bytes = j.at("memory_bytes");

@@ -30,8 +30,10 @@ struct SandboxPlan {
   // caller's ~/.aws); /tmp is always private.
   std::vector<std::string> hidden;
   std::vector<std::string> devices;  // Bound into /dev (the machine's /dev/nvidia*).
-  std::vector<int> cpu_list;         // Affinity; empty = every CPU.
-  long long memory_bytes = 0;        // 0 = no limit.
+  // Host directories the job may write (SPOTRUN_LOCAL_SHARE), bound over the rest.
+  std::vector<std::string> shared;
+  std::vector<int> cpu_list;   // Affinity; empty = every CPU.
+  long long memory_bytes = 0;  // 0 = no limit.
   MemoryLimit memory = MemoryLimit::kNone;
   std::string cgroup;                // The instance's cgroup directory, when memory is a cgroup's.
   pid_t init_pid = 0;                // Host pid of the namespace's init, once started.
@@ -56,9 +58,13 @@ std::vector<std::string> SandboxEnterArgv(const SandboxPlan& plan, const std::st
 
 // Plans the sandbox of the instance in `instance_dir` for `cpus` and
 // `memory_gib` (0 = any) on this machine: probes bubblewrap, picks CPUs, makes
-// the cgroup. `hidden`: see SandboxPlan.
+// the cgroup. `hidden`, `shared`: see SandboxPlan.
 SandboxPlan PlanSandbox(const std::string& instance_dir, double cpus, double memory_gib,
-                        std::vector<std::string> hidden);
+                        std::vector<std::string> hidden, std::vector<std::string> shared);
+
+// The directories of SPOTRUN_LOCAL_SHARE (`value`, colon-separated); each must
+// be an absolute path to an existing directory (else kInvalidArgument).
+Result<std::vector<std::string>> ParseSharedDirs(const std::string& value);
 
 // Starts the planned sandbox (detached), fills init_pid and pid_ns, creates
 // the venv, and saves the plan to instance_dir/sandbox.json.
