@@ -22,14 +22,17 @@ spotrun() { "$SPOTRUN_BIN" "$@"; }
 # those in an instance's sandbox (its PID namespace, in sandbox.json) and its
 # daemons (marked SPOTRUN_LOCAL_INSTANCE=<id>).
 instance_pids() {
-  local dir id ns p
+  local dir id ns init p
   for dir in "$SPOTRUN_HOME"/local/instances/*/; do
     [ -d "$dir" ] || continue
     id=$(basename "$dir")
     grep -lsz "^SPOTRUN_LOCAL_INSTANCE=$id\$" /proc/[0-9]*/environ 2>/dev/null |
       sed -e 's#/proc/##' -e 's#/environ##' || true
     ns=$(sed -n 's/.*"pid_ns": "\(pid:\[[0-9]*\]\)".*/\1/p' "$dir/sandbox.json" 2>/dev/null || true)
-    [ -n "$ns" ] || continue
+    init=$(sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p' "$dir/sandbox.json" 2>/dev/null || true)
+    # Only while its init lives: a namespace's number is reused once it is gone.
+    [ -n "$ns" ] && [ -n "$init" ] && [ "$(readlink "/proc/$init/ns/pid" 2>/dev/null)" = "$ns" ] ||
+      continue
     for p in /proc/[0-9]*; do
       [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
     done

@@ -183,6 +183,10 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(InstanceDir(inst.id) + "/home"));
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(options_.root + "/tokens"));
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(inst));
+  if (schedule)
+    SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
+  // After the token: a controller killed meanwhile finds this instance again.
   SandboxPlan sandbox =
       PlanSandbox(InstanceDir(inst.id), r.cpus, r.memory_gib, HiddenPaths(), *shared);
   if (Status s = StartSandbox(&sandbox); !s.ok()) {
@@ -190,9 +194,6 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
     return s;
   }
   inst.notices = sandbox.notices;
-  if (schedule)
-    SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
-  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
   if (Status s = StartImds(inst.id); !s.ok()) {
     (void)Terminate(inst.id);
     return s;
@@ -324,6 +325,11 @@ std::string LocalCloud::SelfTerminateCommand(const Instance& instance) const {
 Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
   if (HasLocalSshd(InstanceDir(instance.id))) {
     return LocalSshHostFor(InstanceDir(instance.id), instance, options_.ssh_settings, clock_);
+  }
+  // One whose launch was cut short before its sandbox started never runs a
+  // command outside it.
+  if (!PathExists(InstanceDir(instance.id) + "/sandbox.json")) {
+    return Unavailable("local instance " + instance.id + " has no sandbox");
   }
   auto port = ReadFile(InstanceDir(instance.id) + "/imds.port");
   if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");

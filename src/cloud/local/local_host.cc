@@ -36,6 +36,23 @@ Status RunRsync(std::vector<std::string> args, const std::string& what,
   return Status::Ok();
 }
 
+// `path` below the instance's `home` with every link in it resolved; an error
+// when that leads outside the home (a job that replaced its output directory,
+// or a directory on the way, by a link to a host directory): the transfers
+// run on the host, outside the sandbox, so they must not follow it.
+Result<std::string> InsideHome(const std::string& home, const std::string& path,
+                               const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string base = fs::weakly_canonical(home, ec).string();
+  const std::string real = fs::weakly_canonical(path, ec).string();
+  if (ec || base.empty() || (real != base && real.rfind(base + "/", 0) != 0)) {
+    return InvalidArgument(what + " leads outside the instance's home (to " + real +
+                           "); not followed");
+  }
+  return real;
+}
+
 // The caller's AWS credentials and profiles: an instance has none of its own
 // but what the job's `envs` give it.
 bool IsAwsCredential(const std::string& key) {
@@ -129,7 +146,9 @@ Result<std::unique_ptr<HostSession>> LocalHost::OpenSession(const std::string& c
 
 Status LocalHost::Push(const std::string& local, const std::string& remote,
                        const std::vector<std::string>& excludes) {
-  std::string dest = home_ + "/" + remote;
+  auto inside = InsideHome(home_, home_ + "/" + remote, remote);
+  if (!inside.ok()) return inside.status();
+  std::string dest = *inside;
   std::error_code ec;
   bool is_dir = std::filesystem::is_directory(local, ec);
   SPOTRUN_RETURN_IF_ERROR(
@@ -141,8 +160,12 @@ Status LocalHost::Push(const std::string& local, const std::string& remote,
 }
 
 Status LocalHost::Pull(const std::string& remote, const std::string& local) {
-  std::string src = home_ + "/" + remote;
-  if (!PathExists(src)) return NotFound("no " + remote + " on instance " + instance_id_);
+  if (!PathExists(home_ + "/" + remote)) {
+    return NotFound("no " + remote + " on instance " + instance_id_);
+  }
+  auto inside = InsideHome(home_, home_ + "/" + remote, remote);
+  if (!inside.ok()) return inside.status();
+  std::string src = *inside;
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(local));
   auto args = RsyncPullOptions();
   args.push_back(AsSource(src));

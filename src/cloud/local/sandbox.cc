@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -43,8 +44,18 @@ std::string ProbeBwrap() {
   return "";
 }
 
+// Probed once per process. Not a function-local static: the probe waits for
+// a child, which in a task of the controller's loop lets other jobs' tasks
+// run, and one of them may ask meanwhile (it then waits for the answer).
 const std::string& BwrapUnavailable() {
-  static const std::string why = ProbeBwrap();
+  static std::string why;
+  static std::atomic<int> state{0};  // 0: not probed, 1: probing, 2: known
+  int expected = 0;
+  if (state.compare_exchange_strong(expected, 1)) {
+    why = ProbeBwrap();
+    state = 2;
+  }
+  while (state.load() != 2) PauseRealTime(0.01);
   return why;
 }
 
@@ -251,6 +262,12 @@ pid_t FirstChild(pid_t pid) {
   return 0;
 }
 
+// The recorded init still runs in the recorded namespace.
+bool InitAlive(const SandboxPlan& plan) {
+  return !plan.pid_ns.empty() && plan.init_pid > 0 &&
+         Readlink("/proc/" + std::to_string(plan.init_pid) + "/ns/pid") == plan.pid_ns;
+}
+
 }  // namespace
 
 const char* MemoryLimitName(MemoryLimit m) {
@@ -404,7 +421,10 @@ Result<SandboxPlan> LoadSandbox(const std::string& instance_dir) {
 
 std::vector<pid_t> SandboxProcesses(const SandboxPlan& plan) {
   std::vector<pid_t> pids;
-  if (plan.pid_ns.empty()) return pids;
+  // Once its init is gone the namespace is (the kernel ends the rest), and
+  // the kernel may give its number to a new one: only a namespace whose init
+  // is still the recorded process is this sandbox's.
+  if (!InitAlive(plan)) return pids;
   DIR* proc = opendir("/proc");
   if (!proc) return pids;
   while (dirent* e = readdir(proc)) {
@@ -436,10 +456,7 @@ void StopSandbox(const SandboxPlan& plan, double grace_s) {
     others = 0;
     for (pid_t p : SandboxProcesses(plan)) others += is_core(p) ? 0 : 1;
   }
-  if (!plan.pid_ns.empty() &&
-      Readlink("/proc/" + std::to_string(plan.init_pid) + "/ns/pid") == plan.pid_ns) {
-    kill(plan.init_pid, SIGKILL);
-  }
+  if (InitAlive(plan)) kill(plan.init_pid, SIGKILL);
   for (int i = 0; i < 100 && !SandboxProcesses(plan).empty(); ++i) PauseRealTime(0.02);
   if (!plan.cgroup.empty()) {
     for (int i = 0; i < 50 && rmdir(plan.cgroup.c_str()) != 0 && errno == EBUSY; ++i) {
