@@ -143,7 +143,6 @@ Status LocalCloud::SaveInstance(const Instance& instance) {
 
 Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   const std::string token_path = options_.root + "/tokens/" + TokenFileName(r.client_token);
-  if (auto existing = ReadFile(token_path); existing.ok()) return Describe(*existing);
   SPOTRUN_RETURN_IF_ERROR(CheckCapacity(r));
   auto share = options_.instance_env.find("SPOTRUN_LOCAL_SHARE");
   const char* own_share = options_.instance_env.empty() ? getenv("SPOTRUN_LOCAL_SHARE") : nullptr;
@@ -151,6 +150,7 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
                                 : own_share                          ? own_share
                                                                      : "");
   if (!shared.ok()) return shared.status();
+  if (auto existing = ReadFile(token_path); existing.ok()) return Resume(*existing, r, *shared);
   auto offer = FindOffer(r);
   if (!offer.ok()) return offer.status();
   double price = r.market == Market::kSpot ? offer->spot_price : offer->on_demand_price;
@@ -186,15 +186,9 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   if (schedule)
     SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
-  // After the token: a controller killed meanwhile finds this instance again.
-  SandboxPlan sandbox =
-      PlanSandbox(InstanceDir(inst.id), r.cpus, r.memory_gib, HiddenPaths(), *shared);
-  if (Status s = StartSandbox(&sandbox); !s.ok()) {
-    (void)Terminate(inst.id);
-    return s;
-  }
-  inst.notices = sandbox.notices;
-  if (Status s = StartImds(inst.id); !s.ok()) {
+  // After the token: a controller killed meanwhile finds this instance again
+  // and finishes starting it (Resume).
+  if (Status s = StartDaemons(inst, r, *shared); !s.ok()) {
     (void)Terminate(inst.id);
     return s;
   }
@@ -203,6 +197,29 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
                               : Status::Ok();
       !s.ok()) {
     (void)Terminate(inst.id);
+    return s;
+  }
+  return inst;
+}
+
+Status LocalCloud::StartDaemons(Instance& inst, const LaunchRequest& r,
+                                const std::vector<std::string>& shared) {
+  const std::string dir = InstanceDir(inst.id);
+  if (!PathExists(dir + "/sandbox.json")) {
+    AbandonSandbox(dir);
+    SandboxPlan sandbox = PlanSandbox(dir, r.cpus, r.memory_gib, HiddenPaths(), shared);
+    SPOTRUN_RETURN_IF_ERROR(StartSandbox(&sandbox));
+    inst.notices = sandbox.notices;
+  }
+  return PathExists(dir + "/imds.port") ? Status::Ok() : StartImds(inst.id);
+}
+
+Result<Instance> LocalCloud::Resume(const std::string& id, const LaunchRequest& r,
+                                    const std::vector<std::string>& shared) {
+  auto inst = Describe(id);
+  if (!inst.ok() || inst->state != InstanceState::kRunning) return inst;
+  if (Status s = StartDaemons(*inst, r, shared); !s.ok()) {
+    (void)Terminate(id);
     return s;
   }
   return inst;
@@ -287,7 +304,8 @@ Status LocalCloud::TerminateWithReason(const std::string& id, const std::string&
   inst->state_reason = reason;
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
   if (auto sandbox = LoadSandbox(InstanceDir(id)); sandbox.ok()) StopSandbox(*sandbox, 2.0);
-  KillInstanceProcesses(id, 2.0);  // Its daemons outside the sandbox (IMDS, sshd).
+  AbandonSandbox(InstanceDir(id));  // One whose start was cut short.
+  KillInstanceProcesses(id, 2.0);   // Its daemons outside the sandbox (IMDS, sshd).
   inst->state = InstanceState::kTerminated;
   inst->end_time = clock_->Now();
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));

@@ -61,6 +61,12 @@ class LocalCloud : public Cloud {
   // Creates the sandbox of a new instance `id` holding the offer's GPUs.
   Status CreateSandbox(const std::string& id, const Offer& offer);
   Status StartImds(const std::string& id);
+  // Starts the instance's sandbox and IMDS daemon, those not yet started.
+  Status StartDaemons(Instance& inst, const LaunchRequest& r,
+                      const std::vector<std::string>& shared);
+  // A launch again with the token of instance `id`: it, finished starting.
+  Result<Instance> Resume(const std::string& id, const LaunchRequest& r,
+                          const std::vector<std::string>& shared);
   // What the sandbox hides from the job (sandbox.h).
   std::vector<std::string> HiddenPaths() const;
   Status SaveInstance(const Instance& instance);

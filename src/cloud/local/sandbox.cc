@@ -371,8 +371,14 @@ Status StartSandbox(SandboxPlan* plan) {
     ProcessOptions p;
     p.argv = SandboxInitArgv(*plan);
     p.output_path = plan->instance_dir + "/sandbox.log";
+    // A launch cut short from here on leaves the sandbox's process group
+    // named for the next one to end (AbandonSandbox).
+    SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(plan->instance_dir + "/sandbox.starting", ""));
     auto outer = StartDetached(p);
     if (!outer.ok()) return outer.status();
+    SPOTRUN_RETURN_IF_ERROR(
+        WriteFileAtomic(plan->instance_dir + "/sandbox.starting",
+                        std::to_string(*outer) + " " + std::to_string(ProcessStartTicks(*outer))));
     plan->init_pid = FirstChild(*outer);
     plan->keeper_pid = plan->init_pid ? FirstChild(plan->init_pid) : 0;
     plan->pid_ns =
@@ -384,7 +390,21 @@ Status StartSandbox(SandboxPlan* plan) {
                       "/sandbox.log)");
     }
   }
-  return WriteFileAtomic(plan->instance_dir + "/sandbox.json", ToJson(*plan).dump(2));
+  SPOTRUN_RETURN_IF_ERROR(
+      WriteFileAtomic(plan->instance_dir + "/sandbox.json", ToJson(*plan).dump(2)));
+  return RemoveAll(plan->instance_dir + "/sandbox.starting");
+}
+
+void AbandonSandbox(const std::string& instance_dir) {
+  auto text = ReadFile(instance_dir + "/sandbox.starting");
+  if (!text.ok()) return;
+  std::istringstream in(*text);
+  pid_t outer = 0;
+  unsigned long long ticks = 0;
+  if (in >> outer >> ticks && outer > 0 && ProcessStartTicks(outer) == ticks) {
+    kill(-outer, SIGKILL);  // bwrap and its init (the kernel ends the rest)
+  }
+  (void)RemoveAll(instance_dir + "/sandbox.starting");
 }
 
 Result<SandboxPlan> LoadSandbox(const std::string& instance_dir) {

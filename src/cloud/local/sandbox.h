@@ -70,6 +70,10 @@ Result<std::vector<std::string>> ParseSharedDirs(const std::string& value);
 // the venv, and saves the plan to instance_dir/sandbox.json.
 Status StartSandbox(SandboxPlan* plan);
 
+// Ends what a launch cut short (its process killed) left of the sandbox it was
+// starting in `instance_dir`, if anything.
+void AbandonSandbox(const std::string& instance_dir);
+
 // The saved plan of an instance; kNotFound for an instance without one.
 Result<SandboxPlan> LoadSandbox(const std::string& instance_dir);
 
