@@ -1,6 +1,7 @@
 // LocalCloud: the built-in cloud that needs no account. An instance is a
 // sandbox directory with its own home under SPOTRUN_HOME/local/instances/<id>,
-// its processes tagged with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
+// its processes in its sandbox (sandbox.h), its daemons (IMDS, sshd) tagged
+// with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
 // on loopback. It stands in for a catalog instance type and bills per second at
 // that type's spot or on-demand price. It offers only the types this machine
 // can run (machine.h) and gives each instance its own GPUs
@@ -78,7 +79,8 @@ class LocalCloud : public Cloud {
 };
 
 // Kills every process carrying SPOTRUN_LOCAL_INSTANCE=<id> in its environment
-// (SIGTERM, then SIGKILL after `grace_s`). Returns how many were found.
+// (SIGTERM, then SIGKILL after `grace_s`): the instance's daemons outside its
+// sandbox, and its commands where it has none. Returns how many were found.
 int KillInstanceProcesses(const std::string& id, double grace_s);
 
 // Runs the IMDS endpoint of the instance in `instance_dir` until the instance
