@@ -19,6 +19,7 @@ packages=(
   python3                              # the agent on instances; the examples
   rsync openssh-client openssh-server  # the data plane (local cloud and SSH hosts)
   procps curl ca-certificates          # ps/kill; downloads
+  bubblewrap util-linux python3-pip    # the local cloud's sandbox (bwrap, nsenter, taskset); pip in its venvs
 )
 test_packages=(
   sqlite3                              # integration tests read the store's events

@@ -740,7 +740,7 @@ class Stager:
 
     def place(self, rel, dest, listed=False):
         src = os.path.join(self.workdir, rel)
-        if os.path.exists(src) and not _inside(src, self.workdir_real):
+        if os.path.lexists(src) and not _inside(src, self.workdir_real):
             if listed:
                 raise StagingError("output '%s' leads outside the workdir (to %s); not brought "
                                    "back" % (rel, os.path.realpath(src)))
@@ -756,7 +756,7 @@ class Stager:
         self._make_dir(dest, rel)
         for name in _listdir(src):
             child_src, child_rel = os.path.join(src, name), os.path.join(rel, name)
-            if os.path.exists(child_src) and not _inside(child_src, self.workdir_real):
+            if os.path.lexists(child_src) and not _inside(child_src, self.workdir_real):
                 self.outside.append(child_rel)
                 continue
             real = _real_dir(child_src)

@@ -62,6 +62,9 @@ struct Instance {
   std::string address;        // Where SSH reaches it ("" for the local cloud).
   std::string state_reason;   // e.g. "Server.SpotInstanceTermination".
   std::map<std::string, std::string> tags;
+  // Lines the cloud has to say about this instance at launch (the local
+  // cloud: what this machine cannot enforce); not stored.
+  std::vector<std::string> notices;
 };
 
 class Cloud {

@@ -204,6 +204,7 @@ Status JobDriver::LaunchCandidate(const Candidate& c, const std::string& client_
     << instance_.instance_type << " " << attempt_.market << " in " << instance_.zone << " at $"
     << instance_.price_per_hour << "/h (on-demand $" << c.offer.on_demand_price << "/h)";
   ctx_.reporter->Note(m.str());
+  for (const std::string& notice : instance_.notices) ctx_.reporter->Note(notice);
   return WaitRunning();
 }
 

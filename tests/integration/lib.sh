@@ -12,21 +12,32 @@ cd "$TEST_TMP"
 # own (aws_lib.sh points them at a loopback moto_server).
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE
 unset AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_ENDPOINT_URL_EC2 SPOTRUN_SSH_TARGET
-unset SPOTRUN_LOCAL_SSH SPOTRUN_SSH_CIDR
+unset SPOTRUN_LOCAL_SSH SPOTRUN_SSH_CIDR SPOTRUN_LOCAL_SHARE
 export AWS_CONFIG_FILE=$TEST_TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TEST_TMP/no-aws-credentials
 export AWS_EC2_METADATA_DISABLED=true
 
 spotrun() { "$SPOTRUN_BIN" "$@"; }
 
-# Pids of processes of local instances created under this test's SPOTRUN_HOME.
+# Pids of processes of local instances created under this test's SPOTRUN_HOME:
+# those in an instance's sandbox (its PID namespace, in sandbox.json) and its
+# daemons (marked SPOTRUN_LOCAL_INSTANCE=<id>).
 instance_pids() {
-  local dir id
+  local dir id ns init p
   for dir in "$SPOTRUN_HOME"/local/instances/*/; do
     [ -d "$dir" ] || continue
     id=$(basename "$dir")
     grep -lsz "^SPOTRUN_LOCAL_INSTANCE=$id\$" /proc/[0-9]*/environ 2>/dev/null |
       sed -e 's#/proc/##' -e 's#/environ##' || true
+    ns=$(sed -n 's/.*"pid_ns": "\(pid:\[[0-9]*\]\)".*/\1/p' "$dir/sandbox.json" 2>/dev/null || true)
+    init=$(sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p' "$dir/sandbox.json" 2>/dev/null || true)
+    # Only while its init lives: a namespace's number is reused once it is gone.
+    [ -n "$ns" ] && [ -n "$init" ] && [ "$(readlink "/proc/$init/ns/pid" 2>/dev/null)" = "$ns" ] ||
+      continue
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
+    done
   done
+  return 0
 }
 
 # Pids of this test's SSH client side: multiplexed master connections, whose

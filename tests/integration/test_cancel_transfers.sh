@@ -7,7 +7,10 @@
 source "$(dirname "$0")/lib.sh"
 
 export PATH=$SPOTRUN_SOURCE_DIR/tests/integration/slow-bin:$PATH
-export SLOW_RSYNC_MARKER=$TEST_TMP/slow-rsync
+mkdir "$TEST_TMP/marker"
+export SLOW_RSYNC_MARKER=$TEST_TMP/marker/slow-rsync
+# The job of the second part sets the marker: its sandbox shares marker/.
+export SPOTRUN_LOCAL_SHARE=$TEST_TMP/marker
 # True once a slow rsync of this test waits.
 slow_rsync_waiting() { pgrep -f "^sleep 301$" -P "$(pgrep -d, -f "slow-bin/rsync" || echo 1)" > /dev/null 2>&1; }
 

@@ -11,6 +11,8 @@ source "$(dirname "$0")/lib.sh"
 export PATH=$SPOTRUN_SOURCE_DIR/tests/integration/fake-bin:$PATH
 export FAKE_NVIDIA_SMI_GPUS="NVIDIA H200,NVIDIA H200"
 mkdir seen
+# The jobs signal through seen/, which their sandboxes share.
+export SPOTRUN_LOCAL_SHARE=$TEST_TMP/seen
 
 # job NAME ACCELERATORS: a job that records its GPUs, then waits for seen/release.
 job() {

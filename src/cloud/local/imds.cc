@@ -8,9 +8,11 @@
 
 #include "cloud/local/local_cloud.h"
 #include "cloud/local/market.h"
+#include "cloud/local/sandbox.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/http_server.h"
+#include "util/task_loop.h"
 
 namespace spotrun {
 namespace {
@@ -122,6 +124,12 @@ class Reclaimer {
   }
 
   void Tick() {
+    // The instance asked to end itself from inside its sandbox, where it
+    // cannot reach its init (`spotrun _local-terminate`).
+    if (!done_ && PathExists(dir_ + "/" + kTerminateRequest)) {
+      done_ = cloud_.Terminate(id_).ok();
+      return;
+    }
     if (!schedule_ || done_) return;
     std::optional<double> at = ReclaimTime();
     if (!at) return;
@@ -168,6 +176,13 @@ class Reclaimer {
 }  // namespace
 
 int TerminateLocalInstance(const std::string& instance_dir) {
+  if (InsideSandbox(instance_dir)) {
+    // The IMDS daemon, outside, carries it out (and ends this process).
+    Status s = WriteFileAtomic(instance_dir + "/" + kTerminateRequest, "terminate\n");
+    if (!s.ok()) fprintf(stderr, "spotrun: %s\n", s.ToString().c_str());
+    for (int i = 0; s.ok() && i < 600; ++i) PauseRealTime(0.1);
+    return 1;
+  }
   RealClock clock;
   std::filesystem::path dir(instance_dir);
   LocalCloud cloud({dir.parent_path().parent_path().string(), "", MachineCapacity{}}, &clock);

@@ -15,6 +15,7 @@
 #include "cloud/local/local_host.h"
 #include "cloud/local/local_sshd.h"
 #include "cloud/local/market.h"
+#include "cloud/local/sandbox.h"
 #include "util/ascii.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -142,8 +143,14 @@ Status LocalCloud::SaveInstance(const Instance& instance) {
 
 Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   const std::string token_path = options_.root + "/tokens/" + TokenFileName(r.client_token);
-  if (auto existing = ReadFile(token_path); existing.ok()) return Describe(*existing);
   SPOTRUN_RETURN_IF_ERROR(CheckCapacity(r));
+  auto share = options_.instance_env.find("SPOTRUN_LOCAL_SHARE");
+  const char* own_share = options_.instance_env.empty() ? getenv("SPOTRUN_LOCAL_SHARE") : nullptr;
+  auto shared = ParseSharedDirs(share != options_.instance_env.end() ? share->second
+                                : own_share                          ? own_share
+                                                                     : "");
+  if (!shared.ok()) return shared.status();
+  if (auto existing = ReadFile(token_path); existing.ok()) return Resume(*existing, r, *shared);
   auto offer = FindOffer(r);
   if (!offer.ok()) return offer.status();
   double price = r.market == Market::kSpot ? offer->spot_price : offer->on_demand_price;
@@ -179,7 +186,9 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
   if (schedule)
     SPOTRUN_RETURN_IF_ERROR(SaveSchedule(InstanceDir(inst.id) + "/preempt.json", *schedule));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(token_path, inst.id));
-  if (Status s = StartImds(inst.id); !s.ok()) {
+  // After the token: a controller killed meanwhile finds this instance again
+  // and finishes starting it (Resume).
+  if (Status s = StartDaemons(inst, r, *shared); !s.ok()) {
     (void)Terminate(inst.id);
     return s;
   }
@@ -191,6 +200,42 @@ Result<Instance> LocalCloud::Launch(const LaunchRequest& r) {
     return s;
   }
   return inst;
+}
+
+Status LocalCloud::StartDaemons(Instance& inst, const LaunchRequest& r,
+                                const std::vector<std::string>& shared) {
+  const std::string dir = InstanceDir(inst.id);
+  if (!PathExists(dir + "/sandbox.json")) {
+    AbandonSandbox(dir);
+    SandboxPlan sandbox = PlanSandbox(dir, r.cpus, r.memory_gib, HiddenPaths(), shared);
+    SPOTRUN_RETURN_IF_ERROR(StartSandbox(&sandbox));
+    inst.notices = sandbox.notices;
+  }
+  return PathExists(dir + "/imds.port") ? Status::Ok() : StartImds(inst.id);
+}
+
+Result<Instance> LocalCloud::Resume(const std::string& id, const LaunchRequest& r,
+                                    const std::vector<std::string>& shared) {
+  auto inst = Describe(id);
+  if (!inst.ok() || inst->state != InstanceState::kRunning) return inst;
+  if (Status s = StartDaemons(*inst, r, shared); !s.ok()) {
+    (void)Terminate(id);
+    return s;
+  }
+  return inst;
+}
+
+std::vector<std::string> LocalCloud::HiddenPaths() const {
+  // SPOTRUN_HOME (other jobs' files and keys), and the caller's AWS files.
+  std::vector<std::string> hidden = {std::filesystem::path(options_.root).parent_path().string()};
+  auto home = options_.instance_env.find("HOME");
+  const char* own = getenv("HOME");
+  std::string caller = home != options_.instance_env.end() ? home->second : own ? own : "";
+  std::error_code ec;
+  if (!caller.empty() && std::filesystem::is_directory(caller + "/.aws", ec)) {
+    hidden.push_back(caller + "/.aws");
+  }
+  return hidden;
 }
 
 Status LocalCloud::CreateSandbox(const std::string& id, const Offer& offer) {
@@ -258,11 +303,14 @@ Status LocalCloud::TerminateWithReason(const std::string& id, const std::string&
   inst->state = InstanceState::kShuttingDown;
   inst->state_reason = reason;
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
-  KillInstanceProcesses(id, 2.0);
+  if (auto sandbox = LoadSandbox(InstanceDir(id)); sandbox.ok()) StopSandbox(*sandbox, 2.0);
+  AbandonSandbox(InstanceDir(id));  // One whose start was cut short.
+  KillInstanceProcesses(id, 2.0);   // Its daemons outside the sandbox (IMDS, sshd).
   inst->state = InstanceState::kTerminated;
   inst->end_time = clock_->Now();
   SPOTRUN_RETURN_IF_ERROR(SaveInstance(*inst));
   // A terminated instance's disk is gone.
+  SPOTRUN_RETURN_IF_ERROR(RemoveAll(InstanceDir(id) + "/venv"));
   return RemoveAll(InstanceDir(id) + "/home");
 }
 
@@ -295,6 +343,11 @@ std::string LocalCloud::SelfTerminateCommand(const Instance& instance) const {
 Result<std::unique_ptr<Host>> LocalCloud::HostFor(const Instance& instance) {
   if (HasLocalSshd(InstanceDir(instance.id))) {
     return LocalSshHostFor(InstanceDir(instance.id), instance, options_.ssh_settings, clock_);
+  }
+  // One whose launch was cut short before its sandbox started never runs a
+  // command outside it.
+  if (!PathExists(InstanceDir(instance.id) + "/sandbox.json")) {
+    return Unavailable("local instance " + instance.id + " has no sandbox");
   }
   auto port = ReadFile(InstanceDir(instance.id) + "/imds.port");
   if (!port.ok()) return Unavailable("local instance " + instance.id + " has no IMDS endpoint");

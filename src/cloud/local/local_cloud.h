@@ -1,6 +1,7 @@
 // LocalCloud: the built-in cloud that needs no account. An instance is a
 // sandbox directory with its own home under SPOTRUN_HOME/local/instances/<id>,
-// its processes tagged with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
+// its processes in its sandbox (sandbox.h), its daemons (IMDS, sshd) tagged
+// with SPOTRUN_LOCAL_INSTANCE=<id>, and an IMDSv2 endpoint
 // on loopback. It stands in for a catalog instance type and bills per second at
 // that type's spot or on-demand price. It offers only the types this machine
 // can run (machine.h) and gives each instance its own GPUs
@@ -61,6 +62,14 @@ class LocalCloud : public Cloud {
   // Creates the sandbox of a new instance `id` holding the offer's GPUs.
   Status CreateSandbox(const std::string& id, const Offer& offer);
   Status StartImds(const std::string& id);
+  // Starts the instance's sandbox and IMDS daemon, those not yet started.
+  Status StartDaemons(Instance& inst, const LaunchRequest& r,
+                      const std::vector<std::string>& shared);
+  // A launch again with the token of instance `id`: it, finished starting.
+  Result<Instance> Resume(const std::string& id, const LaunchRequest& r,
+                          const std::vector<std::string>& shared);
+  // What the sandbox hides from the job (sandbox.h).
+  std::vector<std::string> HiddenPaths() const;
   Status SaveInstance(const Instance& instance);
   Status TerminateWithReason(const std::string& id, const std::string& reason);
   Result<std::optional<PreemptSchedule>> DrawSchedule(const LaunchRequest& request);
@@ -70,7 +79,8 @@ class LocalCloud : public Cloud {
 };
 
 // Kills every process carrying SPOTRUN_LOCAL_INSTANCE=<id> in its environment
-// (SIGTERM, then SIGKILL after `grace_s`). Returns how many were found.
+// (SIGTERM, then SIGKILL after `grace_s`): the instance's daemons outside its
+// sandbox, and its commands where it has none. Returns how many were found.
 int KillInstanceProcesses(const std::string& id, double grace_s);
 
 // Runs the IMDS endpoint of the instance in `instance_dir` until the instance

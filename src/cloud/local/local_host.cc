@@ -1,9 +1,12 @@
 #include "cloud/local/local_host.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "cloud/local/market.h"
+#include "cloud/local/sandbox.h"
 #include "remote/rsync.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -33,7 +36,60 @@ Status RunRsync(std::vector<std::string> args, const std::string& what,
   return Status::Ok();
 }
 
+// `path` below the instance's `home` with every link in it resolved; an error
+// when that leads outside the home (a job that replaced its output directory,
+// or a directory on the way, by a link to a host directory): the transfers
+// run on the host, outside the sandbox, so they must not follow it.
+Result<std::string> InsideHome(const std::string& home, const std::string& path,
+                               const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string base = fs::weakly_canonical(home, ec).string();
+  const std::string real = fs::weakly_canonical(path, ec).string();
+  if (ec || base.empty() || (real != base && real.rfind(base + "/", 0) != 0)) {
+    return InvalidArgument(what + " leads outside the instance's home (to " + real +
+                           "); not followed");
+  }
+  return real;
+}
+
+// The caller's AWS credentials and profiles: an instance has none of its own
+// but what the job's `envs` give it.
+bool IsAwsCredential(const std::string& key) {
+  static const char* const kKeys[] = {"AWS_ACCESS_KEY_ID",
+                                      "AWS_SECRET_ACCESS_KEY",
+                                      "AWS_SESSION_TOKEN",
+                                      "AWS_SECURITY_TOKEN",
+                                      "AWS_CREDENTIAL_EXPIRATION",
+                                      "AWS_PROFILE",
+                                      "AWS_DEFAULT_PROFILE",
+                                      "AWS_SHARED_CREDENTIALS_FILE",
+                                      "AWS_CONFIG_FILE",
+                                      "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                      "AWS_ROLE_ARN",
+                                      "AWS_ROLE_SESSION_NAME"};
+  for (const char* k : kKeys)
+    if (key == k) return true;
+  return key.rfind("AWS_CONTAINER_", 0) == 0;
+}
+
 }  // namespace
+
+std::map<std::string, std::string> InstanceBaseEnvironment(
+    const std::map<std::string, std::string>& caller) {
+  std::map<std::string, std::string> env = caller;
+  if (env.empty()) {
+    for (char** e = environ; *e; ++e) {
+      std::string var = *e;
+      size_t eq = var.find('=');
+      if (eq != std::string::npos) env[var.substr(0, eq)] = var.substr(eq + 1);
+    }
+  }
+  for (auto it = env.begin(); it != env.end();) {
+    it = IsAwsCredential(it->first) ? env.erase(it) : std::next(it);
+  }
+  return env;
+}
 
 LocalHost::LocalHost(std::string instance_id, std::string home, std::string imds_endpoint,
                      std::map<std::string, std::string> env,
@@ -58,14 +114,29 @@ ProcessOptions LocalHost::CommandOptions(const std::string& command,
   p.argv = {"/bin/sh", "-c", command};
   p.cwd = home_;
   p.new_session = true;
-  if (!base_env_.empty()) p.base_env = base_env_;
   p.env = env;
-  p.env.insert(env_.begin(), env_.end());
-  p.env["HOME"] = home_;
-  p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
-  p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
   p.env["SPOTRUN_IMDS_POLL_SECONDS"] = std::to_string(kLocalImdsPollSeconds);
+  InInstance(&p);
   return p;
+}
+
+void LocalHost::InInstance(ProcessOptions* p) const {
+  p->base_env = InstanceBaseEnvironment(base_env_);
+  p->env.insert(env_.begin(), env_.end());
+  p->env["HOME"] = home_;
+  p->env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
+  p->env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
+  auto sandbox = LoadSandbox(std::filesystem::path(home_).parent_path().string());
+  if (!sandbox.ok()) return;  // An instance from before sandboxes.
+  if (PathExists(sandbox->Venv() + "/bin/python3")) {
+    // pip installs into the instance's venv, whose python comes first.
+    auto path = p->base_env->find("PATH");
+    p->env["PATH"] =
+        sandbox->Venv() + "/bin" +
+        (path == p->base_env->end() ? ":/usr/local/bin:/usr/bin:/bin" : ":" + path->second);
+    p->env["VIRTUAL_ENV"] = sandbox->Venv();
+  }
+  p->argv = SandboxEnterArgv(*sandbox, p->cwd.empty() ? home_ : p->cwd, p->argv);
 }
 
 Result<std::unique_ptr<HostSession>> LocalHost::OpenSession(const std::string& command) {
@@ -75,7 +146,9 @@ Result<std::unique_ptr<HostSession>> LocalHost::OpenSession(const std::string& c
 
 Status LocalHost::Push(const std::string& local, const std::string& remote,
                        const std::vector<std::string>& excludes) {
-  std::string dest = home_ + "/" + remote;
+  auto inside = InsideHome(home_, home_ + "/" + remote, remote);
+  if (!inside.ok()) return inside.status();
+  std::string dest = *inside;
   std::error_code ec;
   bool is_dir = std::filesystem::is_directory(local, ec);
   SPOTRUN_RETURN_IF_ERROR(
@@ -87,8 +160,12 @@ Status LocalHost::Push(const std::string& local, const std::string& remote,
 }
 
 Status LocalHost::Pull(const std::string& remote, const std::string& local) {
-  std::string src = home_ + "/" + remote;
-  if (!PathExists(src)) return NotFound("no " + remote + " on instance " + instance_id_);
+  if (!PathExists(home_ + "/" + remote)) {
+    return NotFound("no " + remote + " on instance " + instance_id_);
+  }
+  auto inside = InsideHome(home_, home_ + "/" + remote, remote);
+  if (!inside.ok()) return inside.status();
+  std::string src = *inside;
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(local));
   auto args = RsyncPullOptions();
   args.push_back(AsSource(src));
@@ -114,10 +191,7 @@ Result<ProcessOptions> LocalHost::AttachCommand(const std::string& remote_dir,
     p.argv = {"/bin/sh", "-c", joined};
   }
   p.cwd = remote_dir.empty() ? home_ : home_ + "/" + remote_dir;
-  p.env = env_;
-  p.env["HOME"] = home_;
-  p.env["SPOTRUN_LOCAL_INSTANCE"] = instance_id_;
-  p.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint_;
+  InInstance(&p);
   return p;
 }
 

@@ -1,15 +1,21 @@
 // LocalHost: the data plane of a local cloud instance. Commands run under
-// /bin/sh in the sandbox home, in their own session, marked with
-// SPOTRUN_LOCAL_INSTANCE so that terminating the instance ends them; files move
-// with rsync, honouring .gitignore and .spotrunignore like the SSH host does.
+// /bin/sh in the instance's home inside its sandbox (sandbox.h: its namespaces
+// and limits), in their own session; files move with rsync, honouring
+// .gitignore and .spotrunignore like the SSH host does.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "remote/host.h"
+#include "util/subprocess.h"
 
 namespace spotrun {
+
+// What an instance's commands start from: `caller` (empty = this process's
+// environment) less the caller's AWS credentials and profiles.
+std::map<std::string, std::string> InstanceBaseEnvironment(
+    const std::map<std::string, std::string>& caller);
 
 class LocalHost : public Host {
  public:
@@ -34,7 +40,9 @@ class LocalHost : public Host {
                                        const std::vector<std::string>& ssh_options) const override;
 
  private:
-  std::map<std::string, std::string> base_env_;
+  // Puts `p` in the instance: its environment (from base_env_, less the
+  // caller's AWS credentials), its venv first on PATH, its sandbox and limits.
+  void InInstance(ProcessOptions* p) const;
   // How Run starts `command`.
   ProcessOptions CommandOptions(const std::string& command,
                                 const std::map<std::string, std::string>& env) const;
@@ -42,6 +50,7 @@ class LocalHost : public Host {
   std::string home_;
   std::string imds_endpoint_;
   std::map<std::string, std::string> env_;
+  std::map<std::string, std::string> base_env_;
 };
 
 }  // namespace spotrun

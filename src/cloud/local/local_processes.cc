@@ -1,5 +1,6 @@
-// Finding and ending a local instance's processes by the marker in their
-// environment, which every process of the instance inherits.
+// Finding and ending a local instance's daemons (IMDS, sshd listener) by the
+// marker in their environment. The job's processes are ended with its
+// sandbox's PID namespace (sandbox.h), which they cannot leave.
 #include <dirent.h>
 #include <signal.h>
 #include <unistd.h>

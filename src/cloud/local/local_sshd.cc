@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "cloud/local/gpu_allocation.h"
+#include "cloud/local/sandbox.h"
 #include "remote/job_ssh.h"
+#include "util/encoding.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 #include "util/task_loop.h"
@@ -19,15 +21,27 @@
 namespace spotrun {
 namespace {
 
-constexpr const char* kSessionScript =
-    "# spotrun local instance: every session starts in the sandbox home.\n"
-    "cd \"$HOME\" || exit 1\n"
-    "if [ -n \"${SSH_ORIGINAL_COMMAND+x}\" ]; then\n"
-    "  command=$SSH_ORIGINAL_COMMAND\n"
-    "  unset SSH_ORIGINAL_COMMAND\n"
-    "  exec /bin/sh -c \"$command\"\n"
-    "fi\n"
-    "exec \"${SHELL:-/bin/sh}\"\n";
+// The session script: in the sandbox home, inside the instance's sandbox
+// (sandbox.h) when it has one.
+std::string SessionScript(const std::string& instance_dir) {
+  std::string enter;
+  if (auto plan = LoadSandbox(instance_dir); plan.ok()) {
+    for (const auto& word : SandboxEnterArgv(*plan, plan->Home(), {})) {
+      enter += ShellQuote(word) + " ";
+    }
+  }
+  return "# spotrun local instance: every session starts in the sandbox home.\n"
+         "cd \"$HOME\" || exit 1\n"
+         "if [ -n \"${SSH_ORIGINAL_COMMAND+x}\" ]; then\n"
+         "  command=$SSH_ORIGINAL_COMMAND\n"
+         "  unset SSH_ORIGINAL_COMMAND\n"
+         "  exec " +
+         enter +
+         "/bin/sh -c \"$command\"\n"
+         "fi\n"
+         "exec " +
+         enter + "\"${SHELL:-/bin/sh}\"\n";
+}
 
 // What the sshd of one instance is made from.
 struct SshdParams {
@@ -71,6 +85,9 @@ std::string Quoted(const std::string& value) {
 std::string SshdConfig(const SshdParams& r) {
   const std::string dir = SshdDir(r.instance_dir);
   const char* path = getenv("PATH");
+  // The instance's venv first, as for a plain local instance.
+  const std::string venv_bin =
+      PathExists(r.instance_dir + "/venv/bin/python3") ? r.instance_dir + "/venv/bin:" : "";
   std::ostringstream c;
   c << "# Written by spotrun for local instance " << r.instance_id << ".\n"
     << "HostKey " << dir << "/host_ed25519_key\n"
@@ -91,7 +108,8 @@ std::string SshdConfig(const SshdParams& r) {
     << "SetEnv HOME=" << Quoted(r.instance_dir + "/home")
     << " SPOTRUN_LOCAL_INSTANCE=" << Quoted(r.instance_id)
     << " AWS_EC2_METADATA_SERVICE_ENDPOINT=" << Quoted(r.imds_endpoint)
-    << " PATH=" << Quoted(path ? path : "/usr/local/bin:/usr/bin:/bin");
+    << " PATH=" << Quoted(venv_bin + (path ? path : "/usr/local/bin:/usr/bin:/bin"));
+  if (!venv_bin.empty()) c << " VIRTUAL_ENV=" << Quoted(r.instance_dir + "/venv");
   for (const auto& [key, value] : r.env) c << " " << key << "=" << Quoted(value);
   c << "\n"
     << "ForceCommand /bin/sh " << dir << "/session.sh\n"
@@ -120,7 +138,7 @@ Status WriteSshdFiles(const SshdParams& r, const std::string& sshd) {
                                    r.instance_id, "-f", dir + "/host_ed25519_key"},
                                   "ssh-keygen (host key of " + r.instance_id + ")"));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir + "/authorized_keys", r.public_key + "\n"));
-  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir + "/session.sh", kSessionScript));
+  SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir + "/session.sh", SessionScript(r.instance_dir)));
   SPOTRUN_RETURN_IF_ERROR(WriteFileAtomic(dir + "/sshd_config", SshdConfig(r)));
   if (getuid() == 0 && !PathExists("/run/sshd")) {
     // sshd started by root needs its privilege separation directory, as the
