@@ -23,7 +23,8 @@ for phase in PROVISIONING SETTING_UP RUNNING; do
   "$SPOTRUN_BIN" launch job/job.yaml --results "results-$phase" --preempt-at 6 > "launch-$phase.log" 2>&1 &
   launcher=$!
   BACKGROUND_PIDS=$launcher
-  wait_for "[ -f '$SPOTRUN_HOME/state.db' ] && spotrun status --json >/dev/null 2>&1" 20
+  # The store exists a moment before the launch has put the job in it.
+  wait_for "[ \"\$(spotrun status --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"jobs\"]))' 2>/dev/null)\" = 1 ]" 20
   id=$(only_job_id)
   # The recovery's phase: the second time the job enters $phase after the preemption.
   wait_for "events $id | grep -A100 PREEMPTED | grep -q '^$phase\$'" 60
