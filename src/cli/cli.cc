@@ -90,6 +90,15 @@ const Command kCommands[] = {
      "  --type TYPE       only this instance type\n"
      "  --region R1,R2    only these regions (default: all)\n",
      CmdPrices},
+    {"sync-down", "files from a job's running instance, now",
+     "usage: spotrun sync-down JOB [PATH...] [--to DIR] [--force]\n\n"
+     "Copies PATHs (files or directories, relative to the job's workdir on its\n"
+     "instance; default: the whole workdir) from the job's running instance into\n"
+     "DIR (default: the current directory), at the same relative places. Each\n"
+     "comes down into a temporary directory first and is then moved into place, so\n"
+     "an interrupted transfer leaves no half-written file. A local file newer than\n"
+     "the instance's copy is kept (and counted) unless --force.\n",
+     CmdSyncDown},
     {"ssh", "a shell, or one command, on a job's running instance",
      "usage: spotrun ssh JOB [OPENSSH OPTIONS] [-- COMMAND...]\n\n"
      "Opens a shell on the job's running instance, or runs COMMAND there, in the\n"
