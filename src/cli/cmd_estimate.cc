@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/estimate_terms.h"
 #include "cli/spec_flags.h"
 #include "cloud/local/machine.h"
 #include "jobs/controller.h"
@@ -20,9 +21,6 @@
 
 namespace spotrun {
 namespace {
-
-// Changeover the estimate assumes per launch (the research's d).
-constexpr double kChangeoverS = 0.2 * 3600;
 
 std::string Why(const JobSpec& spec, size_t n) {
   const Resources& r = spec.resources;
@@ -126,7 +124,9 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   terms.work_s = *spec->budget.expected_s;
   // Without a deadline the job runs on spot until done: simulate a long horizon.
   terms.deadline_s = spec->deadline_s.value_or(3 * terms.work_s + 24 * 3600);
-  terms.overhead_s = kChangeoverS;
+  const Changeover changeover =
+      ChangeoverOf(spec->cloud.empty() ? "local" : spec->cloud, ctx.store.get());
+  terms.overhead_s = changeover.seconds;
   terms.on_demand_price = c.offer.on_demand_price;
   terms.spot_price = c.market == Market::kSpot ? c.price : c.offer.on_demand_price;
   const std::string policy = !spec->resources.use_spot ? "on-demand"
@@ -137,7 +137,8 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   auto scratch = TempDir::Make("spotrun-estimate", /*in_memory=*/true);
   if (!scratch.ok()) return fprintf(stderr, "spotrun: %s\n", scratch.status().message().c_str()), 1;
   std::vector<RunResult> runs;
-  for (const auto& name : EmbeddedFilesUnder("traces/availability/")) {
+  const TraceChoice traces = ChooseTraces(c.offer, EmbeddedFilesUnder("traces/availability/"));
+  for (const auto& name : traces.names) {
     auto trace = ParseTrace(*EmbeddedFile(name), TraceEncoding{}, name);
     if (!trace.ok()) continue;
     auto ticks = EvenStartTicks(*trace, terms.deadline_s, starts);
@@ -166,15 +167,24 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
                         {"finish_hours_p50", Percentile(finish, 0.5)},
                         {"finish_hours_p90", Percentile(finish, 0.9)},
                         {"deadline_miss_percent", miss},
-                        {"on_demand_cost", od}};
+                        {"on_demand_cost", od},
+                        {"traces", traces.why},
+                        {"changeover_hours", changeover.seconds / 3600},
+                        {"changeover", changeover.why}};
     printf("%s\n", j.dump().c_str());
     return 0;
   }
   printf("%s %s in %s at $%.4f/h (on-demand $%.4f/h), policy %s\n", c.offer.instance_type.c_str(),
          MarketName(c.market), c.offer.zone.c_str(), c.price, c.offer.on_demand_price,
          policy.c_str());
-  printf("replayed %zu starts of the bundled spot traces (p3.2xlarge availability, 2023)\n",
-         runs.size());
+  printf("replayed %zu starts of the bundled spot availability traces (2023)\n", runs.size());
+  printf("traces: %s\n", traces.why.c_str());
+  if (changeover.seconds < 360) {
+    printf("changeover per launch: %.1f s, %s\n", changeover.seconds, changeover.why.c_str());
+  } else {
+    printf("changeover per launch: %.2f h, %s\n", changeover.seconds / 3600,
+           changeover.why.c_str());
+  }
   printf("cost:   p50 $%.2f   p90 $%.2f   (on-demand only: $%.2f)\n", Percentile(cost, 0.5),
          Percentile(cost, 0.9), od);
   printf("finish: p50 %.1f h   p90 %.1f h\n", Percentile(finish, 0.5), Percentile(finish, 0.9));

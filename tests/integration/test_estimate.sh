@@ -2,7 +2,10 @@
 # `spotrun estimate` and `launch --dry-run` answer before anything is
 # launched: the ranked placement with its reason (the dry run among what this
 # machine can run), and p50/p90 of cost and finish time with the chance of
-# missing the deadline, from the bundled traces and the whole catalog.
+# missing the deadline, from the whole catalog and the bundled traces that
+# fit the offer (its GPU in its region, else the nearest, said), with the
+# changeover of the job's cloud (measured from the store's attempts, else
+# the cloud's default, said).
 source "$(dirname "$0")/lib.sh"
 
 mkdir job
@@ -30,7 +33,10 @@ python3 - est.json <<'PY' || fail "estimate"
 import json, sys
 e = json.load(open(sys.argv[1]))
 assert e["instance_type"] == "p3.2xlarge" and e["policy"] == "default", e
-assert e["runs"] == 360, e  # 9 bundled traces x 40 starts
+assert e["runs"] == 160, e  # the 4 bundled V100 traces of us-east-1 x 40 starts
+assert e["traces"].startswith("the V100 traces of us-east-1: us-east-1a_v100_1"), e
+# A local job, and no attempt in this store yet: the local cloud's default.
+assert e["changeover_hours"] == 30 / 3600 and "local cloud's default" in e["changeover"], e
 spot_all = 48 * 0.5197
 assert spot_all <= e["cost_p50"] <= e["cost_p90"] <= e["on_demand_cost"] * 1.05, e
 assert 48 <= e["finish_hours_p50"] <= e["finish_hours_p90"] <= 70.5, e
@@ -41,9 +47,30 @@ sed 's/^deadline: 70h/deadline: 70h\npolicy: on-demand/' job/job.yaml > job/od.y
 spotrun estimate job/od.yaml --json | python3 -c '
 import json, sys
 e = json.load(sys.stdin)
-assert abs(e["cost_p50"] - 3.06 * 48.2) < 0.5, e' || fail "on-demand estimate"
+assert abs(e["cost_p50"] - 3.06 * (48 + 30 / 3600)) < 0.2, e  # billed up to one poll more' || fail "on-demand estimate"
+# On AWS the changeover is AWS's (0.2 h by default).
+sed 's/^name: big/name: big\ncloud: aws/' job/od.yaml > job/aws.yaml
+spotrun estimate job/aws.yaml --json | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["changeover_hours"] == 0.2 and "aws cloud" in e["changeover"], e
+assert abs(e["cost_p50"] - 3.06 * 48.2) < 0.2, e' || fail "aws changeover"
+# A type the bundled traces lack: the estimate says which it used instead.
+printf "name: cpu\nresources: {instance_type: c6i.2xlarge}\nrun: x\ndeadline: 70h\nbudget: {expected_hours: 48}\n" > job/cpu.yaml
+spotrun estimate job/cpu.yaml > cpu.txt
+cat cpu.txt
+grep -q "^traces: no bundled trace of c6i.2xlarge (no GPU) in us-east-1; the nearest there is, every bundled trace:" cpu.txt ||
+  fail "the estimate does not say which traces stand in"
 rc=0; spotrun estimate <(printf 'run: x\n') 2>err.txt || rc=$?
 [ "$rc" = 2 ] && grep -q expected_hours err.txt || fail "estimate without expected_hours"
 [ "$(spotrun status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["jobs"]))')" = 0 ] ||
   fail "something was launched"
+# Once the store has seen local attempts, their launch-to-run time is used.
+printf 'name: quick\nrun: echo hi\n' > job/quick.yaml
+spotrun launch job/quick.yaml --results rq > quick.txt 2>&1 || fail "quick job: $(cat quick.txt)"
+spotrun estimate job/od.yaml --json | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["changeover"].startswith("measured: the median launch-to-run time of 1 attempt on the local cloud"), e
+assert 0 <= e["changeover_hours"] < 30 / 3600, e' || fail "measured changeover"
 pass "estimate and dry run"
