@@ -20,10 +20,7 @@ class TraceSession : public HostSession {
   Result<std::string> Call(const std::string& line, double timeout_s) override {
     (void)timeout_s;
     if (line.rfind("poll ", 0) != 0) return Unavailable("trace agent: unknown request");
-    std::string output;
-    Result<int> rc = cloud_->AgentCommand(instance_id_, " poll ", &output);
-    if (!rc.ok()) return rc.status();
-    return output;
+    return cloud_->AgentPoll(instance_id_);
   }
 
  private:
@@ -259,13 +256,26 @@ std::string TraceCloud::PollOutput(const Machine& m) const {
   return line;
 }
 
-Result<int> TraceCloud::AgentCommand(const std::string& instance_id, const std::string& command,
-                                     std::string* output) {
+Result<TraceCloud::Machine*> TraceCloud::Reach(const std::string& instance_id) {
   auto it = machines_.find(instance_id);
   if (it == machines_.end()) return Unavailable("no route to " + instance_id);
   Machine& m = it->second;
   Update(m);
   if (!IsAlive(m.instance)) return Unavailable("connection to " + instance_id + " lost");
+  return &m;
+}
+
+Result<std::string> TraceCloud::AgentPoll(const std::string& instance_id) {
+  Result<Machine*> m = Reach(instance_id);
+  if (!m.ok()) return m.status();
+  return PollOutput(**m);
+}
+
+Result<int> TraceCloud::AgentCommand(const std::string& instance_id, const std::string& command,
+                                     std::string* output) {
+  Result<Machine*> reached = Reach(instance_id);
+  if (!reached.ok()) return reached.status();
+  Machine& m = **reached;
   const double now = clock_->Now();
   if (command.find(" start ") != std::string::npos) {
     if (!m.agent_started) {

@@ -70,6 +70,8 @@ class TraceCloud : public Cloud {
   // What the agent on `instance_id` does with one shell command (TraceHost).
   Result<int> AgentCommand(const std::string& instance_id, const std::string& command,
                            std::string* output);
+  // What its agent's `serve` session answers a poll with (TraceHost).
+  Result<std::string> AgentPoll(const std::string& instance_id);
 
  private:
   struct Work {
@@ -91,6 +93,8 @@ class TraceCloud : public Cloud {
   void Update(Machine& m);
   void CountWork(Machine& m, double until);
   std::string PollOutput(const Machine& m) const;
+  // The machine `instance_id` brought up to now, if it is there and alive.
+  Result<Machine*> Reach(const std::string& instance_id);
 
   const Trace& trace_;
   JobTerms terms_;
