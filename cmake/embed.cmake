@@ -3,7 +3,8 @@
 # emitted as raw string literals in chunks (fast to compile).
 file(GLOB traces RELATIVE ${ROOT}/data ${ROOT}/data/traces/availability/*.json)
 set(files "catalog/aws-vms.csv=${ROOT}/data/catalog/aws-vms.csv"
-          "agent/spotrun_agent.py=${ROOT}/src/agent/spotrun_agent.py")
+          "agent/spotrun_agent.py=${ROOT}/src/agent/spotrun_agent.py"
+          "agent/spotrun_notebook.py=${ROOT}/src/agent/spotrun_notebook.py")
 foreach(t ${traces})
   list(APPEND files "${t}=${ROOT}/data/${t}")
 endforeach()

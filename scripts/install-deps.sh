@@ -26,6 +26,7 @@ test_packages=(
   python3-torch python3-sklearn        # examples/pytorch and its test
   clang libclang-rt-14-dev             # libFuzzer targets (ctest entry fuzz)
   chromium                             # test_dashboard loads the dashboard's pages headless
+  jupyter-notebook                     # test_notebook runs a real Jupyter through `spotrun notebook`
 )
 
 case "${1:-}" in

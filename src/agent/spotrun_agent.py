@@ -17,6 +17,12 @@ Commands (ROOT is the job's directory on the instance):
   stop ROOT           stop the job (SIGTERM, grace, SIGKILL), stage outputs
   snapshot ROOT       copy the checkpoint directory into the snapshot
                       directory, MANIFEST.json (sha256 per file) written last
+  baseline ROOT       notebooks: record the workdir as uploaded (size and
+                      time of each file), before the checkpoint is restored
+
+A notebook session (config "notebook") runs spotrun_notebook.py (Jupyter) as
+its `run`; its checkpoint and its outputs are the workdir's new and changed
+files: those not in the baseline as recorded, outside the inputs' places.
 
 At start the supervisor records the GPUs the instance shows (nvidia-smi,
 narrowed to CUDA_VISIBLE_DEVICES) in the log and the status, gives the job
@@ -41,6 +47,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -370,6 +377,7 @@ def snapshot(cfg):
     every file it lists complete."""
     src, snap = cfg["checkpoint_dir"], cfg["snapshot_dir"]
     workdir_real = os.path.realpath(cfg["workdir"])
+    unchanged = notebook_unchanged(cfg) if cfg.get("notebook") else None
     os.makedirs(snap, exist_ok=True)
     with open(os.path.join(cfg["root"], "snapshot.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -389,6 +397,8 @@ def snapshot(cfg):
                     st = os.stat(path)
                 except OSError:
                     continue  # removed while we walked
+                if unchanged is not None and unchanged(rel, st):
+                    continue
                 dest = os.path.join(snap, "files", rel)
                 old = known.get(rel)
                 if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
@@ -410,6 +420,85 @@ def snapshot(cfg):
         write_json_atomic(os.path.join(snap, "MANIFEST.json"),
                           {"generation": generation, "created_at": time.time(), "files": files})
         return generation
+
+
+# ---------------------------------------------------------------- notebooks
+
+# Never part of a notebook's checkpoint or outputs: Jupyter's own copies and
+# Python's caches.
+NOTEBOOK_SKIPPED_DIRS = (".ipynb_checkpoints", "__pycache__")
+
+
+def workdir_files(workdir):
+    """(relative path, stat) of every regular file under workdir, links not followed."""
+    for dirpath, dirnames, filenames in os.walk(workdir):
+        dirnames[:] = sorted(d for d in dirnames if d not in NOTEBOOK_SKIPPED_DIRS)
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat_is_file(st):
+                yield os.path.relpath(path, workdir), st
+
+
+def stat_is_file(st):
+    return stat.S_ISREG(st.st_mode)
+
+
+def write_baseline(cfg):
+    files = {rel: [st.st_size, st.st_mtime_ns] for rel, st in workdir_files(cfg["workdir"])}
+    write_json_atomic(cfg["baseline_file"], files)
+
+
+def notebook_unchanged(cfg):
+    """A predicate (rel, stat) -> True for a workdir file a notebook leaves
+    behind: as uploaded (the baseline), in an input's place, or skipped."""
+    try:
+        with open(cfg["baseline_file"]) as f:
+            baseline = json.load(f)
+    except (OSError, ValueError):
+        baseline = {}
+    inputs = [os.path.normpath(p) for p in cfg["notebook"].get("inputs", [])
+              if not p.startswith("~")]
+
+    def unchanged(rel, st):
+        parts = rel.split(os.sep)
+        if any(p in NOTEBOOK_SKIPPED_DIRS for p in parts[:-1]):
+            return True
+        if any(rel == i or rel.startswith(i + os.sep) for i in inputs):
+            return True
+        return baseline.get(rel) == [st.st_size, st.st_mtime_ns]
+    return unchanged
+
+
+def stage_notebook_files(cfg, out):
+    """The workdir's new and changed files, at their places under out."""
+    unchanged = notebook_unchanged(cfg)
+    for rel, st in workdir_files(cfg["workdir"]):
+        if unchanged(rel, st):
+            continue
+        dest = os.path.join(out, rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        _link_or_copy(os.path.join(cfg["workdir"], rel), dest)
+
+
+def notebook_status(cfg):
+    """What the notebook's Jupyter last showed (spotrun_notebook.py), for polls."""
+    try:
+        with open(cfg["notebook"]["file"]) as f:
+            seen = json.load(f)
+        return {"notebook_idle_s": float(seen["idle_s"]), "notebook_busy": bool(seen["busy"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def notebook_script(cfg):
+    """The notebook's `run`: Jupyter, by spotrun_notebook.py beside this file."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return "exec %s %s %s" % (sys.executable, os.path.join(here, "spotrun_notebook.py"),
+                              cfg["root"])
 
 
 # ---------------------------------------------------------------- GPUs
@@ -820,6 +909,8 @@ def stage_outputs(cfg):
     missing, error = [], ""
     try:
         shutil.rmtree(out, ignore_errors=True)
+        if cfg.get("notebook"):
+            stage_notebook_files(cfg, out)
         stager = Stager(workdir, out)
         for item in cfg.get("outputs", []):
             try:
@@ -868,7 +959,8 @@ def run_job(cfg):
             return code, "setup exited with status %d" % code
         open(cfg["setup_marker"], "w").close()
     update_status(cfg, phase="run", run_started_at=time.time())
-    code = run_phase(cfg, "run", cfg["run"], imds)
+    script = notebook_script(cfg) if cfg.get("notebook") else cfg["run"]
+    code = run_phase(cfg, "run", script, imds)
     return code, "" if code == 0 else "run exited with status %d" % code
 
 
@@ -1000,6 +1092,8 @@ def poll_answer(cfg, offset):
     progress = read_progress(cfg)
     if progress is not None:
         status["progress"] = progress
+    if cfg.get("notebook") and status.get("phase") == "run":
+        status.update(notebook_status(cfg))
     answer = (json.dumps(status) + "\n").encode()
     try:
         with open(cfg["log_file"], "rb") as f:
@@ -1072,6 +1166,9 @@ def main(argv):
         return stop(root)
     if cmd == "supervise":
         supervise(root)
+        return 0
+    if cmd == "baseline":
+        write_baseline(load_config(root))
         return 0
     if cmd == "snapshot":
         print(json.dumps(read_manifest_after(load_config(root), snapshot(load_config(root)))))

@@ -52,6 +52,28 @@ const Command kCommands[] = {
      "  --trace-speed X         trace seconds per real second (default 3600)\n"
      "  --seed N                seed of --preempt-rate (default 1)\n",
      CmdLaunch},
+    {"notebook", "a Jupyter notebook on a spot instance, saved and stopped when idle",
+     "usage: spotrun notebook FILE [--port P] [--results DIR] [--detach] [--cloud NAME]\n"
+     "                        [--format F] [--env K[=V]]... [--preempt-* ...]\n"
+     "       spotrun notebook --attach JOB [--port P]\n\n"
+     "Places and launches an instance for the job file (its `run` may be absent),\n"
+     "uploads the workdir, fetches the inputs, runs `setup`, then starts Jupyter\n"
+     "there (from the image, else installed into a virtual environment) on the\n"
+     "instance's loopback with a random token, forwards 127.0.0.1:P here to it over\n"
+     "SSH and prints the one line to open: http://127.0.0.1:P/?token=... (the token\n"
+     "is in that line and nowhere else).\n\n"
+     "It stops after `idle_minutes` (job file, default 30) with no kernel busy, no\n"
+     "activity and no open `spotrun ssh`, at the budget, on Ctrl-C or `spotrun\n"
+     "cancel`; stopping brings the workdir's new and changed files into the results\n"
+     "directory, then terminates the instance. On a spot interruption notice the\n"
+     "files are saved at once and the session comes back on another instance with a\n"
+     "new URL (docs/notebooks.md).\n\n"
+     "  --port P        the local port (default: a free one)\n"
+     "  --detach        return at once; `spotrun notebook --attach JOB` opens it\n"
+     "  --attach JOB    forward to a running notebook and print its URL; Ctrl-C\n"
+     "                  detaches and the notebook goes on\n"
+     "  the other flags are launch's (spotrun launch --help)\n",
+     CmdNotebook},
     {"status", "show jobs and their state, cost and attempts",
      "usage: spotrun status [JOB] [--json]\n\n"
      "Lists every job (or one), newest last. --json prints {\"jobs\": [...]}.\n",

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/controller_service.h"
 #include "cli/spec_flags.h"
+#include "cli/submit_job.h"
 #include "cli/terminal_reporter.h"
 #include "cloud/local/market.h"
 #include "jobs/controller.h"
@@ -118,24 +119,23 @@ Status CheckPlacement(const JobSpec& spec, Cloud& cloud) {
 
 }  // namespace
 
-int CmdLaunch(CliContext& ctx, const Args& args) {
+std::vector<FlagSpec> LaunchFlags() {
   std::vector<FlagSpec> flags = {
       {"results", true},     {"detach", false},      {"cloud", true},
       {"preempt-at", true},  {"preempt-rate", true}, {"preempt-trace", true},
       {"trace-speed", true}, {"seed", true},         {"dry-run", false}};
   for (const FlagSpec& f : JobFileFlags()) flags.push_back(f);
-  auto parsed = ParseArgs(args, flags);
-  if (!parsed.ok()) return Fail(parsed.status().message(), 2);
-  if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
-  const std::string file = parsed->positional[0];
-  auto spec = LoadJobFileWithFlags(file, *parsed);
-  if (!spec.ok()) return Fail(spec.status().message(), 2);
-  if (auto c = parsed->Get("cloud")) spec->cloud = *c;
+  return flags;
+}
+
+std::optional<int> SubmitJob(CliContext& ctx, const std::string& file, const ParsedArgs& parsed,
+                             JobSpec* spec, JobKind kind, JobRecord* out) {
+  if (auto c = parsed.Get("cloud")) spec->cloud = *c;
   CloudParams cloud_params = CloudParamsFor(*spec);
   cloud_params.check_access = true;
   auto cloud = ctx.MakeCloud(spec->cloud, cloud_params);
   if (!cloud.ok()) return Fail(file + ": cloud: " + cloud.status().message(), 2);
-  if (parsed->Has("dry-run")) {
+  if (parsed.Has("dry-run")) {
     auto candidates = PlanCandidates(*spec, **cloud);
     if (!candidates.ok()) return Fail(file + ": resources: " + candidates.status().message(), 2);
     auto image = (*cloud)->DescribeImageChoice(ImageRequest(*spec, candidates->front()));
@@ -163,16 +163,17 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   job.id = NewJobId();
   job.name = spec->name;
   job.cloud = spec->cloud;
+  job.kind = kind;
   job.spec_path = fs::absolute(file).string();
-  job.spec_text = SpecTextToStore(*spec, file, *parsed);
-  std::string results = parsed->Get("results").value_or(std::string(kDefaultResultsRoot) + "/" +
-                                                        job.name + "-" + job.id);
+  job.spec_text = SpecTextToStore(*spec, file, parsed);
+  std::string results = parsed.Get("results").value_or(std::string(kDefaultResultsRoot) + "/" +
+                                                       job.name + "-" + job.id);
   job.results_dir = fs::absolute(results).lexically_normal().string();
   if (NonEmptyDir(job.results_dir)) {
     return Fail("--results: " + job.results_dir + " exists and is not empty", 2);
   }
   job.created_at = job.updated_at = ctx.clock.Now();
-  auto plan = MarketPlanFromFlags(*parsed, job.created_at);
+  auto plan = MarketPlanFromFlags(parsed, job.created_at);
   if (!plan.ok()) return Fail(plan.status().message(), 2);
   if (!plan->empty()) {
     if (job.cloud != "local")
@@ -198,6 +199,22 @@ int CmdLaunch(CliContext& ctx, const Args& args) {
   job.controller_pid = 0;
   job.controller_start = 0;
   if (Status s = ctx.store->InsertJob(job); !s.ok()) return Fail(s.ToString(), 1);
+  *out = job;
+  return std::nullopt;
+}
+
+void InstallLaunchSignalHandlers() { InstallSignalHandlers(); }
+bool LaunchInterrupted() { return Interrupted(); }
+
+int CmdLaunch(CliContext& ctx, const Args& args) {
+  auto parsed = ParseArgs(args, LaunchFlags());
+  if (!parsed.ok()) return Fail(parsed.status().message(), 2);
+  if (parsed->positional.size() != 1) return Fail("launch needs one job file (see --help)", 2);
+  const std::string file = parsed->positional[0];
+  auto spec = LoadJobFileWithFlags(file, *parsed);
+  if (!spec.ok()) return Fail(spec.status().message(), 2);
+  JobRecord job;
+  if (auto done = SubmitJob(ctx, file, *parsed, &*spec, JobKind::kJob, &job)) return *done;
   if (parsed->Has("detach")) {
     if (Status s = EnsureController(ctx); !s.ok()) return Fail(s.ToString(), 1);
     printf("job %s (%s) launched in the background on the %s cloud\n", job.id.c_str(),

@@ -6,6 +6,7 @@
 #include "agent/layout.h"
 #include "cli/commands.h"
 #include "cli/job_host.h"
+#include "jobs/ssh_sessions.h"
 #include "remote/host.h"
 #include "util/subprocess.h"
 
@@ -35,6 +36,10 @@ int CmdSsh(CliContext& ctx, const Args& args) {
   if (!attach.ok()) {
     return Fail(attach.status().message(),
                 attach.status().code() == Code::kInvalidArgument ? 2 : 1);
+  }
+  // Held open while the session lasts: a notebook is not idle meanwhile.
+  if (Status s = HoldSshSession(ctx.jobs_dir(), job->id); !s.ok()) {
+    fprintf(stderr, "spotrun: note: %s\n", s.message().c_str());
   }
   ctx.store.reset();  // Nothing of ours stays open in the shell.
   fflush(stdout);

@@ -31,6 +31,30 @@ json AttemptJson(const AttemptRecord& a, double now) {
           {"cost_usd", a.Cost(now)}};
 }
 
+// A notebook's URL port (the token is not kept) and idle time; null for a job.
+json NotebookJson(const JobSummary& s, double now) {
+  if (s.job.kind != JobKind::kNotebook) return nullptr;
+  json j = json::object();
+  j["port"] = s.notebook_port ? json(*s.notebook_port) : json(nullptr);
+  j["idle_s"] = s.notebook_active_at && !IsTerminal(s.job.state)
+                    ? json(std::max(0.0, now - *s.notebook_active_at))
+                    : json(nullptr);
+  return j;
+}
+
+// What the table says of a running notebook: "notebook at 127.0.0.1:8888, idle 3 min".
+std::string NotebookText(const JobSummary& s, double now) {
+  std::string text = "notebook";
+  if (s.notebook_port) text += " at 127.0.0.1:" + std::to_string(*s.notebook_port);
+  if (s.notebook_active_at) {
+    char idle[32];
+    std::snprintf(idle, sizeof idle, ", idle %.0f min",
+                  std::max(0.0, now - *s.notebook_active_at) / 60);
+    text += idle;
+  }
+  return text;
+}
+
 json SummaryJson(const JobSummary& s, double now) {
   json attempts = json::array();
   for (const auto& a : s.attempts) {
@@ -53,10 +77,12 @@ json SummaryJson(const JobSummary& s, double now) {
           {"progress", s.progress ? json(*s.progress) : json(nullptr)},
           {"deadline_at", s.deadline_at ? json(*s.deadline_at) : json(nullptr)},
           {"gpus", s.gpus ? json::parse(GpuReportToJson(*s.gpus)) : json(nullptr)},
+          {"kind", s.job.kind == JobKind::kNotebook ? "notebook" : "job"},
+          {"notebook", NotebookJson(s, now)},
           {"attempt_history", attempts}};
 }
 
-void PrintTable(const std::vector<JobSummary>& jobs) {
+void PrintTable(const std::vector<JobSummary>& jobs, double now) {
   printf("%-8s  %-20s  %-12s  %-5s  %-12s  %-9s  %4s  %4s  %10s  %s\n", "ID", "NAME", "STATE",
          "CLOUD", "TYPE", "ZONE", "ATT", "PRE", "COST", "MESSAGE");
   for (const auto& s : jobs) {
@@ -65,7 +91,10 @@ void PrintTable(const std::vector<JobSummary>& jobs) {
     printf("%-8s  %-20s  %-12s  %-5s  %-12s  %-9s  %4d  %4d  %10.6f  %s\n", s.job.id.c_str(),
            s.job.name.c_str(), JobStateName(s.job.state), s.job.cloud.c_str(),
            s.instance_type.c_str(), s.zone.c_str(), attempts, s.preemptions, s.cost_usd,
-           SafeForTerminal(s.job.message).c_str());
+           SafeForTerminal(s.job.kind == JobKind::kNotebook && !IsTerminal(s.job.state)
+                               ? NotebookText(s, now)
+                               : s.job.message)
+               .c_str());
   }
 }
 
@@ -143,7 +172,7 @@ int CmdStatus(CliContext& ctx, const Args& args) {
   } else if (records.empty()) {
     printf("no jobs yet; `spotrun launch FILE` starts one\n");
   } else {
-    PrintTable(summaries);
+    PrintTable(summaries, now);
     if (!parsed->positional.empty() && !summaries.empty()) PrintAttempts(summaries[0], now);
   }
   return 0;

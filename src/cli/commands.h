@@ -21,6 +21,7 @@ int CmdDown(CliContext& ctx, const Args& args);
 int CmdEstimate(CliContext& ctx, const Args& args);
 int CmdPrices(CliContext& ctx, const Args& args);
 int CmdSsh(CliContext& ctx, const Args& args);
+int CmdNotebook(CliContext& ctx, const Args& args);
 int CmdSyncDown(CliContext& ctx, const Args& args);
 int CmdDashboard(CliContext& ctx, const Args& args);
 // Stateless: prints a job file converted to spotrun's format.

@@ -7,6 +7,7 @@
 // talks back through the store and each job's console file.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "cli/context.h"
@@ -49,6 +50,6 @@ int RunController(CliContext& ctx);
 // stdout until the job has ended, then prints its outcome. `cancel` is asked
 // a few times a second; once it says so the job is asked to cancel. Returns
 // launch's exit status (0 succeeded, 130 cancelled, 1 otherwise).
-int FollowJob(CliContext& ctx, const std::string& job_id, bool (*cancel)());
+int FollowJob(CliContext& ctx, const std::string& job_id, const std::function<bool()>& cancel);
 
 }  // namespace spotrun

@@ -30,8 +30,9 @@ std::map<std::string, std::string> CallerEnvironment() {
 std::vector<FlagSpec> JobFileFlags() { return {{"format", true, false}, {"env", true, true}}; }
 
 Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& args,
-                                     bool for_convert) {
+                                     bool for_convert, bool notebook) {
   ParseOptions options;
+  options.notebook = notebook;
   if (auto f = args.Get("format")) {
     auto format = ParseSpecFormat(*f);
     if (!format)

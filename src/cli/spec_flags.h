@@ -16,8 +16,9 @@ std::vector<FlagSpec> JobFileFlags();
 // Loads `file` with the command's --format and --env flags; unless
 // `for_convert`, every required variable must then have a value, and each
 // translation note is printed to stderr ("spotrun: note: ..."). Errors are one line.
+// `notebook`: read as `spotrun notebook` reads it (ParseOptions::notebook).
 Result<JobSpec> LoadJobFileWithFlags(const std::string& file, const ParsedArgs& args,
-                                     bool for_convert = false);
+                                     bool for_convert = false, bool notebook = false);
 
 // What the store keeps for the job: the file as written, or for a translated
 // (SkyPilot) file or one given --env values, the equivalent spotrun job file

@@ -77,6 +77,12 @@ std::string AgentConfigJson(const JobSpec& spec, const RemoteLayout& layout,
               {"accelerator_count", spec.resources.accelerator_count},
               {"secrets_file", layout.root + "/secrets.env"},
               {"sky_workdir", "sky_workdir"}};
+  if (spec.notebook.enabled) {
+    json inputs = json::array();
+    for (const auto& in : spec.inputs) inputs.push_back(in.remote);
+    cfg["notebook"] = {{"file", layout.root + "/notebook.json"}, {"inputs", inputs}};
+    cfg["baseline_file"] = layout.root + "/workdir-baseline.json";
+  }
   return cfg.dump(2);
 }
 
@@ -98,6 +104,10 @@ std::string AgentPollRequest(long long log_offset) {
 
 std::string AgentSnapshotCommand(const RemoteLayout& l) {
   return "python3 " + l.agent + " snapshot " + l.root;
+}
+
+std::string AgentBaselineCommand(const RemoteLayout& l) {
+  return "python3 " + l.agent + " baseline " + l.root;
 }
 
 std::string AgentStopCommand(const RemoteLayout& l) {
@@ -234,6 +244,10 @@ Result<AgentStatus> ReadStatusTree(std::string_view line) {
   if (j.contains("gpus") && j["gpus"].is_array()) {
     st.gpus = GpusFrom(j["gpus"]);
     SPOTRUN_RETURN_IF_ERROR(ReadField(j, "gpus_missing_reason", &st.gpus_missing_reason));
+  }
+  if (j.contains("notebook_idle_s") && j["notebook_idle_s"].is_number()) {
+    st.notebook_idle_s = std::max(0.0, j["notebook_idle_s"].get<double>());
+    SPOTRUN_RETURN_IF_ERROR(ReadField(j, "notebook_busy", &st.notebook_busy));
   }
   return st;
 }

@@ -45,6 +45,10 @@ std::string AgentPollCommand(const RemoteLayout& layout, long long log_offset);
 std::string AgentServeCommand(const RemoteLayout& layout);
 std::string AgentPollRequest(long long log_offset);
 std::string AgentStopCommand(const RemoteLayout& layout);
+// Notebooks: records what the workdir holds before the checkpoint is
+// restored into it (size and time of each file), so that snapshots and
+// outputs hold only the new and changed files.
+std::string AgentBaselineCommand(const RemoteLayout& layout);
 
 // The line the agent writes to the job log when `run` starts.
 inline constexpr std::string_view kAgentRunMarker = "[spotrun] run: starting\n";
@@ -86,6 +90,10 @@ struct AgentStatus {
   // The instance's GPUs, once the agent has looked (none: an empty list).
   std::optional<std::vector<InstanceGpu>> gpus;
   std::string gpus_missing_reason;  // Why there are none ("no nvidia-smi on this instance").
+  // A notebook's Jupyter, once it answers: seconds since its last activity
+  // (the API, a kernel), and whether a kernel is busy.
+  std::optional<double> notebook_idle_s;
+  bool notebook_busy = false;
 };
 std::string AgentSnapshotCommand(const RemoteLayout& layout);
 

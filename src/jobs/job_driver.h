@@ -107,6 +107,11 @@ class JobDriver {
   Result<std::string> PollAgent();
   // Notes the attempt's interruption notice, once (an event; reclaim_at_).
   void NoteNotice(const AgentStatus& status);
+  // Notebooks: keeps when Jupyter, a kernel or a `spotrun ssh` session was
+  // last active (a NOTEBOOK event when that moved on).
+  void NoteNotebook(const AgentStatus& status);
+  // Why a notebook stops now for being idle; nullopt while it is not.
+  std::optional<std::string> NotebookIdleStop() const;
   // Takes the job's reported progress (the planner, a PROGRESS event).
   void NoteProgress(double fraction);
   // Keeps what the instance showed of GPUs (a GPUS event, once per attempt).
@@ -193,6 +198,10 @@ class JobDriver {
   bool stop_handled_ = false;  // The driver acts on the stop: host work is not cut short.
   JobState stop_state_ = JobState::kCancelled;
   int setup_failures_ = 0;  // Attempts in a row that could not be set up.
+  // Notebooks: the attempt whose Jupyter reported, and when it was last active.
+  int notebook_attempt_ = 0;
+  double notebook_active_at_ = 0;
+  double notebook_stored_active_at_ = 0;  // In the latest NOTEBOOK event.
 };
 
 // Polls made with a command each before a session is tried (again).

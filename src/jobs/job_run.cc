@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id) {
   auto rec = ctx.store->GetJob(job_id);
   if (!rec.ok()) return rec.status();
-  auto spec = ParseJobSpec(rec->spec_text, rec->spec_path, StoredSpecOptions());
+  auto spec = ParseJobSpec(rec->spec_text, rec->spec_path,
+                           StoredSpecOptions(rec->kind == JobKind::kNotebook));
   if (!spec.ok()) return spec.status();
   JobDriver driver(ctx, *rec, *spec);
   auto state = driver.Run();

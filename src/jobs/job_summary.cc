@@ -1,5 +1,7 @@
 #include "jobs/job_summary.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -29,7 +31,7 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
       s.market = a.market;
     }
   }
-  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions());
+  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions(job.kind == JobKind::kNotebook));
       spec.ok() && spec->deadline_s) {
     s.deadline_at = job.created_at + *spec->deadline_s;
   }
@@ -38,6 +40,15 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
   for (const auto& e : *events) {
     if (e.kind == "PROGRESS") s.progress = std::atof(e.detail.c_str());
     if (e.kind == "GPUS") s.gpus = GpuReportFromJson(e.detail);
+    if (e.kind == "NOTEBOOK" || e.kind == "NOTEBOOK_URL") {
+      auto j = nlohmann::json::parse(e.detail, nullptr, false);
+      if (j.is_object() && j.contains("port") && j["port"].is_number_integer()) {
+        s.notebook_port = j["port"].get<int>();
+      }
+      if (j.is_object() && j.contains("active_at") && j["active_at"].is_number()) {
+        s.notebook_active_at = j["active_at"].get<double>();
+      }
+    }
   }
   return s;
 }

@@ -26,6 +26,10 @@ struct JobSummary {
   std::optional<GpuReport> gpus;
   // When the job must be done (launch + its `deadline`), epoch seconds.
   std::optional<double> deadline_at;
+  // Notebooks: the local port of the URL `spotrun notebook` printed last, and
+  // when the session was last active (kernel, API, `spotrun ssh`).
+  std::optional<int> notebook_port;
+  std::optional<double> notebook_active_at;
 
   // Saving against on-demand in percent (0 when nothing was billed).
   double SavingPercent() const;

@@ -48,7 +48,8 @@ class FlatReader {
   }
   // Known fields of types this reader does not read (lists): the tree's.
   static bool LeftToTree(std::string_view key) {
-    return key == "missing_outputs" || key == "gpus" || key == "gpus_missing_reason";
+    return key == "missing_outputs" || key == "gpus" || key == "gpus_missing_reason" ||
+           key == "notebook_idle_s" || key == "notebook_busy";
   }
 
   bool Value(std::string_view key) {

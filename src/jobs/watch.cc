@@ -83,15 +83,24 @@ Status JobDriver::SetUp() {
     SPOTRUN_RETURN_IF_ERROR(host_->Push(in.source, dest, {}));
   }
   SPOTRUN_RETURN_IF_ERROR(PushSecrets());
+  std::vector<std::pair<std::string, std::string_view>> files = {
+      {"config.json", config}, {"spotrun_agent.py", *EmbeddedFile("agent/spotrun_agent.py")}};
+  if (spec_.notebook.enabled) {
+    files.push_back({"spotrun_notebook.py", *EmbeddedFile("agent/spotrun_notebook.py")});
+  }
+  SPOTRUN_RETURN_IF_ERROR(host_->PushFiles(files, staging, layout_.root));
+  if (spec_.notebook.enabled) {
+    // What was uploaded, before the restore: the snapshots and outputs hold the rest.
+    auto baseline = host_->Run(AgentBaselineCommand(layout_), {.env = {}, .timeout_s = 600}, nullptr);
+    if (!baseline.ok()) return baseline.status();
+    if (*baseline != 0) return Unavailable("the agent could not list the workdir");
+  }
   SPOTRUN_RETURN_IF_ERROR(FetchMirroredCheckpoint());
   auto restored = checkpoints_.Restore(*host_, layout_.CheckpointDir(spec_.checkpoint.dir));
   if (!restored.ok()) return restored.status();
   if (*restored > 0) {
     ctx_.reporter->Note("restored checkpoint snapshot " + std::to_string(*restored));
   }
-  SPOTRUN_RETURN_IF_ERROR(host_->PushFiles(
-      {{"config.json", config}, {"spotrun_agent.py", *EmbeddedFile("agent/spotrun_agent.py")}},
-      staging, layout_.root));
   auto rc = host_->Run(AgentStartCommand(layout_), {}, nullptr);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) return Unavailable("the agent did not start (exit " + std::to_string(*rc) + ")");
@@ -211,6 +220,9 @@ bool JobDriver::Stopping() {
     // Stop before the next billed minute would cross the cap.
     stop_reason_ = "budget.max_cost reached";
     stop_state_ = JobState::kFailed;
+  } else if (auto idle = NotebookIdleStop()) {
+    stop_reason_ = *idle;
+    stop_state_ = JobState::kSucceeded;
   }
   return !stop_reason_.empty();
 }
@@ -263,6 +275,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
       failures = 0;
       *final_status = *polled;
       NoteNotice(*polled);
+      NoteNotebook(*polled);
       if (polled->phase == "interrupted") {
         SyncCheckpoint("final, on the interruption notice");
         return AttemptEnd::kInterrupted;

@@ -139,7 +139,7 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
   bool has_run = false;
   YAML::Node deadline_node, policy_node;
   bool has_policy = false;
-  const std::array<FieldParser, 16> parsers = {
+  const std::array<FieldParser, 17> parsers = {
       FieldParser{"name",
                   [&](const Entry& e, const std::string&) {
                     return spec::ReadJobName(ctx, e.value, &spec->name);
@@ -175,6 +175,19 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
       Section("recovery",
               [&](const YAML::Node& n) { return ParseRecovery(ctx, n, &spec->recovery); }),
       Section("budget", [&](const YAML::Node& n) { return ParseBudget(ctx, n, &spec->budget); }),
+      FieldParser{"idle_minutes",
+                  [&](const Entry& e, const std::string& f) {
+                    if (!ctx.notebook) {
+                      return ErrorAt(ctx, e.where(), f,
+                                     "only `spotrun notebook` stops when idle; `spotrun launch` "
+                                     "runs `run` to its end");
+                    }
+                    double minutes = 0;
+                    SPOTRUN_RETURN_IF_ERROR(
+                        spec::ReadNumber(ctx, e.value, f, spec::kIdleMinutesRange, &minutes));
+                    spec->notebook.idle_s = minutes * 60;
+                    return Status::Ok();
+                  }},
       FieldParser{"ssh_cidr",
                   [&](const Entry& e, const std::string&) {
                     return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
@@ -192,7 +205,7 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
                   }},
   };
   SPOTRUN_RETURN_IF_ERROR(spec::ParseFields(ctx, root, "", parsers));
-  if (!has_run) {
+  if (!has_run && !ctx.notebook) {
     return spec::ErrorAtPosition(ctx, 1, 1, "run",
                                  "missing required key: give the command that trains");
   }
@@ -274,6 +287,26 @@ Result<JobSpec> ParseDocument(const SpecContext& ctx, const std::string& text,
   return spec;
 }
 
+// A notebook session: Jupyter in place of `run`, and the workdir's new and
+// changed files as its checkpoint (synced every minute at most, and at once
+// on a notice) and as its outputs.
+void MakeNotebook(const SpecContext& ctx, JobSpec* spec) {
+  spec->notebook.enabled = true;
+  const std::string where = ctx.file + ": ";
+  if (!spec->run.empty()) {
+    spec->notes.push_back(where + "run: not run: `spotrun notebook` runs Jupyter instead");
+    spec->run.clear();
+  }
+  if (!spec->outputs.empty()) {
+    spec->notes.push_back(where +
+                          "outputs: a notebook brings back every new and changed file of the "
+                          "workdir, these included");
+    spec->outputs.clear();
+  }
+  spec->checkpoint.dir = ".";
+  spec->checkpoint.sync_interval_s = std::min(spec->checkpoint.sync_interval_s, 60.0);
+}
+
 }  // namespace
 
 Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path,
@@ -281,9 +314,10 @@ Result<JobSpec> ParseJobSpec(const std::string& text, const std::string& path,
   std::error_code ec;
   const std::filesystem::path file = std::filesystem::absolute(path, ec).lexically_normal();
   SpecContext ctx{path, path.empty() ? std::filesystem::current_path(ec) : file.parent_path(),
-                  options.env_overrides};
+                  options.env_overrides, options.notebook};
   try {
     Result<JobSpec> spec = ParseDocument(ctx, text, options);
+    if (spec.ok() && options.notebook) MakeNotebook(ctx, &*spec);
     if (spec.ok() && !path.empty()) spec->source_path = file.string();
     return spec;
   } catch (const YAML::Exception& e) {

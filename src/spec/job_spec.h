@@ -115,6 +115,15 @@ struct BudgetSpec {
   std::optional<double> expected_s;
 };
 
+// A notebook session (`spotrun notebook`): Jupyter in place of `run`; the
+// workdir's new and changed files are its checkpoint and its outputs.
+struct NotebookSpec {
+  bool enabled = false;
+  // Stops after this long with no kernel busy, no activity and no open
+  // `spotrun ssh` session (idle_minutes; default 30).
+  double idle_s = 30 * 60;
+};
+
 struct JobSpec {
   // Job name: letters, digits, '-', '_' and '.'; default: the job file's directory name.
   std::string name;
@@ -143,6 +152,7 @@ struct JobSpec {
   std::string setup;
   // Shell script that trains. Required.
   std::string run;
+  NotebookSpec notebook;
   std::vector<OutputSpec> outputs;
   CheckpointSpec checkpoint;
   RecoverySpec recovery;
@@ -188,12 +198,15 @@ struct ParseOptions {
   // The text was read before, by this same code (a job in the store): it is
   // not first parsed in a child process (spec/yaml_syntax.h).
   bool parsed_before = false;
+  // For `spotrun notebook`: `run` may be absent and `idle_minutes` is read.
+  bool notebook = false;
 };
 
 // The options for the text of a job in the store.
-inline ParseOptions StoredSpecOptions() {
+inline ParseOptions StoredSpecOptions(bool notebook = false) {
   ParseOptions o;
   o.parsed_before = true;
+  o.notebook = notebook;
   return o;
 }
 

@@ -34,5 +34,7 @@ inline constexpr NumberRange kExpectedHoursRange{0.001, 8760, "0.001", "8760"};
 // second to ten years, so that `estimate`'s default deadline for the longest
 // job (3 x expected_hours + 24 h) is a duration too.
 inline constexpr NumberRange kDurationRange{1, 3650 * 86400.0, "1s", "3650d"};
+// idle_minutes (notebooks): from a second to a week.
+inline constexpr NumberRange kIdleMinutesRange{1.0 / 60, 7 * 1440, "0.0167", "10080"};
 
 }  // namespace spotrun::spec

@@ -168,7 +168,7 @@ Status ParseSkyPilot(const SpecContext& ctx, const YAML::Node& root, JobSpec* sp
     }
     SPOTRUN_RETURN_IF_ERROR(ParseSkyFileMounts(ctx, mounts, vars, spec));
   }
-  if (!has_run) {
+  if (!has_run && !ctx.notebook) {
     return ErrorAtPosition(ctx, 1, 1, "run",
                            "missing: spotrun runs a job (a task without `run` only provisions)");
   }

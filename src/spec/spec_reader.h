@@ -25,6 +25,8 @@ struct SpecContext {
   std::filesystem::path base_dir;  // Absolute, normalized directory of the job file.
   // Resolved `--env` values (ParseOptions::env_overrides).
   std::map<std::string, std::string> env_overrides;
+  // The file is read for `spotrun notebook` (ParseOptions::notebook).
+  bool notebook = false;
 };
 
 // InvalidArgument "FILE:LINE:COLUMN: FIELD: message" with the 1-based position

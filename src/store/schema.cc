@@ -72,8 +72,13 @@ CREATE TABLE controller_lease (
 );
 )sql";
 
+// Version 4: what a job is (a batch job, or a notebook session).
+constexpr const char* kMigrateV3ToV4 = R"sql(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'job';
+)sql";
+
 // The steps, in order: kSteps[v] takes a version-v store to v+1 (0 = empty file).
-constexpr const char* kSteps[] = {kTablesV1, kMigrateV1ToV2, kMigrateV2ToV3};
+constexpr const char* kSteps[] = {kTablesV1, kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4};
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion);
 
 Status Exec(sqlite3* db, const std::string& sql) {

@@ -12,7 +12,7 @@
 namespace spotrun {
 
 // The schema version this binary writes (PRAGMA user_version).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Brings the open database `db` (the file `path`, named in errors) to
 // kSchemaVersion: creates the schema in a new (empty) file, migrates an older

@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kJobColumns =
     "id, name, state, cloud, spec_path, spec_text, results_dir, created_at, updated_at, "
-    "controller_pid, controller_start, cancel_requested, message, exit_code";
+    "controller_pid, controller_start, cancel_requested, message, exit_code, kind";
 
 JobRecord ReadJob(const Statement& s) {
   JobRecord j;
@@ -31,6 +31,7 @@ JobRecord ReadJob(const Statement& s) {
   j.cancel_requested = s.Int(11) != 0;
   j.message = s.Text(12);
   j.exit_code = static_cast<int>(s.Int(13));
+  j.kind = s.Text(14) == "notebook" ? JobKind::kNotebook : JobKind::kJob;
   return j;
 }
 
@@ -40,6 +41,7 @@ void BindJob(Statement& s, const JobRecord& j) {
   s.Bind(9, j.updated_at).Bind(10, j.controller_pid);
   s.Bind(11, static_cast<long long>(j.controller_start)).Bind(12, j.cancel_requested ? 1 : 0);
   s.Bind(13, j.message).Bind(14, j.exit_code);
+  s.Bind(15, std::string(j.kind == JobKind::kNotebook ? "notebook" : "job"));
 }
 
 constexpr const char* kStateNames[] = {"PENDING",   "PROVISIONING", "SETTING_UP", "RUNNING",
@@ -182,7 +184,7 @@ Status Store::InsertJob(const JobRecord& job) {
   Statement s(db_, *statements_,
               "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
               "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
-              "message, exit_code) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+              "message, exit_code, kind) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
   BindJob(s, job);
   return s.Run();
 }
@@ -193,7 +195,7 @@ Status Store::UpdateJob(const JobRecord& job) {
               "UPDATE jobs SET name=?2, state=?3, cloud=?4, spec_path=?5, spec_text=?6, "
               "results_dir=?7, created_at=?8, updated_at=?9, controller_pid=?10, "
               "controller_start=?11, cancel_requested=MAX(cancel_requested, ?12), "
-              "message=?13, exit_code=?14 WHERE id=?1");
+              "message=?13, exit_code=?14, kind=?15 WHERE id=?1");
   BindJob(s, job);
   return s.Run();
 }

@@ -31,6 +31,9 @@ const char* JobStateName(JobState s);  // "PENDING", ...
 std::optional<JobState> ParseJobState(const std::string& name);
 bool IsTerminal(JobState s);
 
+// A batch job (`spotrun launch`) or a notebook session (`spotrun notebook`).
+enum class JobKind { kJob, kNotebook };
+
 struct JobRecord {
   std::string id;
   std::string name;
@@ -46,6 +49,7 @@ struct JobRecord {
   bool cancel_requested = false;
   std::string message;  // Why it ended, for FAILED/CANCELLED.
   int exit_code = -1;   // The run's exit status, -1 until known.
+  JobKind kind = JobKind::kJob;
 };
 
 struct AttemptRecord {

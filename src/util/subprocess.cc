@@ -204,10 +204,17 @@ Coprocess::~Coprocess() {
   close(in_);
   close(out_);
   kill(-pid_, SIGKILL);
-  kill(pid_, SIGKILL);
-  Reap(pid_);
+  if (!exited_) {
+    kill(pid_, SIGKILL);
+    Reap(pid_);
+  }
   std::lock_guard<std::mutex> lock(g_children_mutex);
   Children().erase(pid_);
+}
+
+bool Coprocess::Running() {
+  if (!exited_ && waitpid(pid_, nullptr, WNOHANG) == pid_) exited_ = true;
+  return !exited_;
 }
 
 Status Coprocess::Write(const std::string& data) {

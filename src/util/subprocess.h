@@ -57,6 +57,8 @@ class Coprocess {
   // The next frame, within `timeout_s`; kUnavailable when the child ended,
   // wrote something else or was too slow (it is then of no further use).
   Result<std::string> ReadFrame(double timeout_s);
+  // False once the child has exited (it is then reaped).
+  bool Running();
 
  private:
   Coprocess(pid_t pid, int in, int out) : pid_(pid), in_(in), out_(out) {}
@@ -64,6 +66,7 @@ class Coprocess {
   int in_, out_;
   std::string buffer_;
   bool broken_ = false;
+  bool exited_ = false;
 };
 
 // Convenience: runs and captures all output into `*output`.

@@ -59,13 +59,6 @@ std::string JobOf(const Instance& instance) {
   return job == instance.tags.end() ? instance.id : job->second;
 }
 
-Result<std::string> FindSshd() {
-  for (const char* path : {"/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"}) {
-    if (access(path, X_OK) == 0) return std::string(path);
-  }
-  return Internal(
-      "SPOTRUN_LOCAL_SSH needs OpenSSH's sshd (Debian: apt-get install openssh-server)");
-}
 
 std::string CurrentUser() {
   const passwd* pw = getpwuid(getuid());
@@ -150,6 +143,14 @@ Status WriteSshdFiles(const SshdParams& r, const std::string& sshd) {
 }
 
 }  // namespace
+
+Result<std::string> FindSshd() {
+  for (const char* path : {"/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"}) {
+    if (access(path, X_OK) == 0) return std::string(path);
+  }
+  return Internal(
+      "SPOTRUN_LOCAL_SSH needs OpenSSH's sshd (Debian: apt-get install openssh-server)");
+}
 
 Status StartLocalSshd(const Instance& instance, const std::string& instance_dir,
                       const JobSshSettings& settings, const std::string& spotrun_bin) {

@@ -37,6 +37,8 @@ Status StartLocalSshd(const Instance& instance, const std::string& instance_dir,
 
 // True when the instance in `instance_dir` was started in SSH mode.
 bool HasLocalSshd(const std::string& instance_dir);
+// OpenSSH's sshd on this machine; an error naming the package without one.
+Result<std::string> FindSshd();
 
 // The SshHost of a local instance started in SSH mode: 127.0.0.1 and its
 // port, logging in as the current user, its host key pinned.
