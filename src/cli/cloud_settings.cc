@@ -14,7 +14,9 @@ CloudParams CloudParamsFor(const JobSpec& spec) {
 
 Result<std::unique_ptr<Cloud>> CliContext::MakeCloudForJob(const JobRecord& job) {
   CloudParams params;
-  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions(job.kind == JobKind::kNotebook)); spec.ok()) {
+  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path,
+                               StoredSpecOptions(job.kind == JobKind::kNotebook));
+      spec.ok()) {
     params = CloudParamsFor(*spec);
   }
   if (auto attempts = store->Attempts(job.id); attempts.ok()) {

@@ -112,9 +112,10 @@ int CmdNotebook(CliContext& ctx, const Args& args) {
     printf("open it with: spotrun notebook --attach %s\n", job.id.c_str());
     return 0;
   }
-  printf("spotrun: notebook %s (id %s) on the %s cloud; Ctrl-C stops it and brings its files "
-         "back\n",
-         job.name.c_str(), job.id.c_str(), job.cloud.c_str());
+  printf(
+      "spotrun: notebook %s (id %s) on the %s cloud; Ctrl-C stops it and brings its files "
+      "back\n",
+      job.name.c_str(), job.id.c_str(), job.cloud.c_str());
   fflush(stdout);
   InstallLaunchSignalHandlers();
   if (Status s = EnsureController(ctx); !s.ok()) {

@@ -37,12 +37,15 @@ int CmdSsh(CliContext& ctx, const Args& args) {
     return Fail(attach.status().message(),
                 attach.status().code() == Code::kInvalidArgument ? 2 : 1);
   }
-  // Held open while the session lasts: a notebook is not idle meanwhile.
-  if (Status s = HoldSshSession(ctx.jobs_dir(), job->id); !s.ok()) {
-    fprintf(stderr, "spotrun: note: %s\n", s.message().c_str());
-  }
   ctx.store.reset();  // Nothing of ours stays open in the shell.
   fflush(stdout);
+  // A notebook is not idle while one of its sessions is open: this process
+  // holds the session's lock until ssh ends.
+  if (job->kind == JobKind::kNotebook) {
+    auto held = HoldSshSession(ctx.jobs_dir(), job->id);
+    if (!held.ok()) fprintf(stderr, "spotrun: note: %s\n", held.status().message().c_str());
+    return RunAttached(*attach);
+  }
   return ExecReplace(*attach);
 }
 

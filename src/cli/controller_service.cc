@@ -205,7 +205,8 @@ class Controller {
     env.console = fopen(JobConsolePath(ctx_, id).c_str(), "a");
     if (env.console == nullptr) env.console = fopen("/dev/null", "w");
     env.reporter = std::make_unique<TerminalReporter>(&ctx_.clock, env.console);
-    auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions(job.kind == JobKind::kNotebook));
+    auto spec = ParseJobSpec(job.spec_text, job.spec_path,
+                             StoredSpecOptions(job.kind == JobKind::kNotebook));
     if (!spec.ok()) return FailUnstarted(job, spec.status(), env.reporter.get());
     std::optional<JobEnvironment> job_env(std::in_place, ctx_, id);
     auto cloud = ctx_.MakeCloudForJob(job);

@@ -84,8 +84,9 @@ void NotebookForward::Tick() {
     forward_.reset();
     instance_.clear();
     if (!said_waiting_) {
-      printf("spotrun: the notebook's instance is gone; its files are saved and the session "
-             "comes back on another instance with a new URL\n");
+      printf(
+          "spotrun: the notebook's instance is gone; its files are saved and the session "
+          "comes back on another instance with a new URL\n");
       fflush(stdout);
       said_waiting_ = true;
     }
@@ -113,10 +114,10 @@ bool NotebookForward::Open(const std::string& instance_id) {
   const int remote_port = j["port"].get<int>();
   auto token = Output(*running->host, "cat " + ShellQuote(j["token_file"].get<std::string>()));
   if (!token || token->empty()) return false;
-  const std::string spec = "127.0.0.1:" + std::to_string(local_port_) +
-                           ":127.0.0.1:" + std::to_string(remote_port);
-  auto attach = running->host->AttachCommand(
-      "", {}, {"-N", "-o", "ExitOnForwardFailure=yes", "-L", spec});
+  const std::string spec =
+      "127.0.0.1:" + std::to_string(local_port_) + ":127.0.0.1:" + std::to_string(remote_port);
+  auto attach =
+      running->host->AttachCommand("", {}, {"-N", "-o", "ExitOnForwardFailure=yes", "-L", spec});
   if (!attach.ok()) {
     fprintf(stderr, "spotrun: cannot forward to the notebook: %s\n",
             attach.status().message().c_str());

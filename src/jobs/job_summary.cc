@@ -1,8 +1,7 @@
 #include "jobs/job_summary.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -31,7 +30,8 @@ Result<JobSummary> Summarize(Store& store, const JobRecord& job, double now) {
       s.market = a.market;
     }
   }
-  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path, StoredSpecOptions(job.kind == JobKind::kNotebook));
+  if (auto spec = ParseJobSpec(job.spec_text, job.spec_path,
+                               StoredSpecOptions(job.kind == JobKind::kNotebook));
       spec.ok() && spec->deadline_s) {
     s.deadline_at = job.created_at + *spec->deadline_s;
   }

@@ -35,7 +35,8 @@ std::optional<std::string> JobDriver::NotebookIdleStop() const {
   const double minutes = spec_.notebook.idle_s / 60;
   char text[64];
   snprintf(text, sizeof text, "%g", std::round(minutes * 100) / 100);
-  return "idle for " + std::string(text) + " min (idle_minutes): no kernel busy, no activity, "
+  return "idle for " + std::string(text) +
+         " min (idle_minutes): no kernel busy, no activity, "
          "no open `spotrun ssh`";
 }
 

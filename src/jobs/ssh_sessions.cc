@@ -19,21 +19,20 @@ std::string SessionsDir(const std::string& jobs_dir, const std::string& job_id) 
 
 }  // namespace
 
-Status HoldSshSession(const std::string& jobs_dir, const std::string& job_id) {
+Result<int> HoldSshSession(const std::string& jobs_dir, const std::string& job_id) {
   const std::string dir = SessionsDir(jobs_dir, job_id);
   SPOTRUN_RETURN_IF_ERROR(MakeDirs(dir));
   const std::string path = dir + "/" + std::to_string(getpid());
   // Locked under a name no reader looks at, then moved into place: a reader
-  // never finds it unlocked while its session lasts. No O_CLOEXEC: the lock
-  // goes with the descriptor into the exec'd ssh.
+  // never finds it unlocked while its session lasts.
   const std::string hidden = dir + "/." + std::to_string(getpid());
-  int fd = open(hidden.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int fd = open(hidden.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Internal("cannot create " + hidden + ": " + std::strerror(errno));
   if (flock(fd, LOCK_SH) != 0 || rename(hidden.c_str(), path.c_str()) != 0) {
     close(fd);
     return Internal("cannot lock " + path + ": " + std::strerror(errno));
   }
-  return Status::Ok();
+  return fd;
 }
 
 bool SshSessionOpen(const std::string& jobs_dir, const std::string& job_id) {

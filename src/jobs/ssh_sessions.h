@@ -10,11 +10,12 @@
 
 namespace spotrun {
 
-// Creates and locks the session file of this process. The descriptor is
-// inherited across exec, so the lock lasts as long as the process that
-// replaces this one (ssh); the file is removed by whoever next finds it
+// Creates and locks the session file of this process; returns its
+// descriptor (close-on-exec: ssh closes what it inherits anyway), held while
+// this process waits for the session. Closing it, or the end of this
+// process, ends the session; the file is removed by whoever next finds it
 // unlocked.
-Status HoldSshSession(const std::string& jobs_dir, const std::string& job_id);
+Result<int> HoldSshSession(const std::string& jobs_dir, const std::string& job_id);
 
 // True when some session file of the job is locked; removes unlocked ones.
 bool SshSessionOpen(const std::string& jobs_dir, const std::string& job_id);

@@ -91,7 +91,8 @@ Status JobDriver::SetUp() {
   SPOTRUN_RETURN_IF_ERROR(host_->PushFiles(files, staging, layout_.root));
   if (spec_.notebook.enabled) {
     // What was uploaded, before the restore: the snapshots and outputs hold the rest.
-    auto baseline = host_->Run(AgentBaselineCommand(layout_), {.env = {}, .timeout_s = 600}, nullptr);
+    auto baseline =
+        host_->Run(AgentBaselineCommand(layout_), {.env = {}, .timeout_s = 600}, nullptr);
     if (!baseline.ok()) return baseline.status();
     if (*baseline != 0) return Unavailable("the agent could not list the workdir");
   }

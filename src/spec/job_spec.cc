@@ -175,19 +175,6 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
       Section("recovery",
               [&](const YAML::Node& n) { return ParseRecovery(ctx, n, &spec->recovery); }),
       Section("budget", [&](const YAML::Node& n) { return ParseBudget(ctx, n, &spec->budget); }),
-      FieldParser{"idle_minutes",
-                  [&](const Entry& e, const std::string& f) {
-                    if (!ctx.notebook) {
-                      return ErrorAt(ctx, e.where(), f,
-                                     "only `spotrun notebook` stops when idle; `spotrun launch` "
-                                     "runs `run` to its end");
-                    }
-                    double minutes = 0;
-                    SPOTRUN_RETURN_IF_ERROR(
-                        spec::ReadNumber(ctx, e.value, f, spec::kIdleMinutesRange, &minutes));
-                    spec->notebook.idle_s = minutes * 60;
-                    return Status::Ok();
-                  }},
       FieldParser{"ssh_cidr",
                   [&](const Entry& e, const std::string&) {
                     return ReadSshCidr(ctx, e.value, &spec->ssh_cidr);
@@ -202,6 +189,19 @@ Status ParseRoot(const SpecContext& ctx, const YAML::Node& root, JobSpec* spec) 
                     policy_node = e.where();
                     has_policy = true;
                     return ReadPolicy(ctx, e.value, f, &spec->policy);
+                  }},
+      FieldParser{"idle_minutes",
+                  [&](const Entry& e, const std::string& f) {
+                    if (!ctx.notebook) {
+                      return ErrorAt(ctx, e.where(), f,
+                                     "only `spotrun notebook` stops when idle; `spotrun launch` "
+                                     "runs `run` to its end");
+                    }
+                    double minutes = 0;
+                    SPOTRUN_RETURN_IF_ERROR(
+                        spec::ReadNumber(ctx, e.value, f, spec::kIdleMinutesRange, &minutes));
+                    spec->notebook.idle_s = minutes * 60;
+                    return Status::Ok();
                   }},
   };
   SPOTRUN_RETURN_IF_ERROR(spec::ParseFields(ctx, root, "", parsers));

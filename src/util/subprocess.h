@@ -86,6 +86,12 @@ Result<pid_t> StartChild(const ProcessOptions& options, int stdio_fd);
 // terminal is kept). Returns only when that fails: 127, after printing why.
 int ExecReplace(const ProcessOptions& options);
 
+// Runs options.argv as a child on this terminal (stdin, stdout and stderr
+// inherited) and waits for it, ignoring SIGINT and SIGQUIT meanwhile as
+// system(3) does (they reach the child through the terminal). Returns its
+// exit status (128+signal if killed), 127 when it cannot be run.
+int RunAttached(const ProcessOptions& options);
+
 // True when a process with this pid exists (and is not a zombie).
 bool ProcessAlive(pid_t pid);
 

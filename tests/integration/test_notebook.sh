@@ -3,7 +3,7 @@
 # jupyter-notebook): the printed URL answers /api/status through the SSH
 # forward with its token and refuses without it; a notebook created through
 # the REST API before the idle stop is in the results afterwards (and the
-# unchanged upload is not); the token is nowhere under SPOTRUN_HOME nor in
+# unchanged upload is not), and an open `spotrun ssh` holds the idle stop off; the token is nowhere under SPOTRUN_HOME nor in
 # `status --json`; nothing is left running. Then, with an injected
 # preemption, a notebook saved before the notice is on the relaunched
 # instance (a new URL) and in the final results after Ctrl-C.
@@ -51,6 +51,13 @@ id=$(only_job_id)
 [ "$(job_field "$id" kind)" = notebook ] || fail "kind: $(job_field "$id" kind)"
 spotrun status | grep -q "notebook.*127.0.0.1:${base##*:}" || fail "status does not show the notebook: $(spotrun status)"
 token_nowhere "$token"
+# An open `spotrun ssh` keeps it from idling (12 s) while it lasts.
+"$SPOTRUN_BIN" ssh "$id" -- sleep 20 > ssh.out 2>&1 &
+ssh_client=$!
+BACKGROUND_PIDS="$client $ssh_client"
+sleep 16
+[ "$(job_field "$id" state)" = RUNNING ] || fail "stopped while spotrun ssh was open: $(cat nb1.out)"
+wait "$ssh_client" || fail "spotrun ssh exited $?: $(cat ssh.out) $(cat nb1.out)"
 for ((i = 0; i < 600; i++)); do kill -0 "$client" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$client" 2>/dev/null && fail "no idle stop within 60 s"
 wait "$client" || fail "notebook exited $?: $(cat nb1.out)"

@@ -51,7 +51,7 @@ expect_line 1 "state store $db is unreadable" status
 # A newer version: refused, and not relabelled.
 fresh_home
 sqlite3 "$db" 'PRAGMA user_version = 99'
-expect_line 1 "state store $db has schema version 99; this spotrun reads version 3" status
+expect_line 1 "state store $db has schema version 99; this spotrun reads version 4" status
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 99 ] || fail "version 99 relabelled"
 pass "garbage, truncated and newer stores refused in one line"
 

@@ -93,7 +93,7 @@ TEST_F(JobSpecErrorTest, UnknownKeysSuggestTheClosestOne) {
       Error("run: x\nflavour: big\n"),
       At("2:1: flavour: unknown key; expected one of: name, cloud, resources, workdir, "
          "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
-         "deadline, policy"));
+         "deadline, policy, idle_minutes"));
 }
 
 TEST_F(JobSpecErrorTest, DuplicateAndNonStringKeys) {
@@ -182,7 +182,7 @@ TEST_F(JobSpecErrorTest, LineBreaksInKeysStayEscaped) {
       Error("run: x\n\"a\\nb\": 1\n"),
       At("2:1: a\\nb: unknown key; expected one of: name, cloud, resources, workdir, "
          "inputs, envs, secrets, setup, run, outputs, checkpoint, recovery, budget, ssh_cidr, "
-         "deadline, policy"));
+         "deadline, policy, idle_minutes"));
 }
 
 }  // namespace

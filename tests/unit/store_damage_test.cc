@@ -107,7 +107,7 @@ TEST_F(StoreDamageTest, ANewerVersionIsRefusedNamingBothVersions) {
   Sql("PRAGMA user_version = 99");
   std::string err = OpenError();
   EXPECT_EQ(err, "state store " + path_ +
-                     " has schema version 99; this spotrun reads version 3: use a newer spotrun");
+                     " has schema version 99; this spotrun reads version 4: use a newer spotrun");
   EXPECT_EQ(UserVersion(), 99);  // Not relabelled.
 }
 
@@ -129,6 +129,7 @@ TEST_F(StoreDamageTest, AVersion1StoreIsMigrated) {
   EXPECT_EQ(store->Attempts("old1")->at(0).instance_id, "i-9");
   EXPECT_DOUBLE_EQ(store->created_at(), 500);  // Dated from its oldest job.
   EXPECT_EQ(UserVersion(), kSchemaVersion);
+  EXPECT_EQ(store->GetJob("old1")->kind, JobKind::kJob);  // Version 4's column, defaulted.
   ASSERT_TRUE(store->InsertJob(Job("new1", 700)).ok());
 }
 
