@@ -112,6 +112,9 @@ class JobDriver {
   void NoteNotebook(const AgentStatus& status);
   // Why a notebook stops now for being idle; nullopt while it is not.
   std::optional<std::string> NotebookIdleStop() const;
+  // A notebook that ends with nothing collected (stopped between instances):
+  // its files as last saved (the checkpoint) go into the results.
+  void KeepNotebookFilesInResults();
   // Takes the job's reported progress (the planner, a PROGRESS event).
   void NoteProgress(double fraction);
   // Keeps what the instance showed of GPUs (a GPUS event, once per attempt).
@@ -202,6 +205,7 @@ class JobDriver {
   int notebook_attempt_ = 0;
   double notebook_active_at_ = 0;
   double notebook_stored_active_at_ = 0;  // In the latest NOTEBOOK event.
+  bool collected_ = false;                // Collect moved results into place.
 };
 
 // Polls made with a command each before a session is tried (again).

@@ -277,6 +277,7 @@ Status JobDriver::Collect() {
   std::error_code ec;
   fs::rename(partial, job_.results_dir, ec);
   if (ec) return Internal("cannot move results into " + job_.results_dir + ": " + ec.message());
+  collected_ = true;
   return Status::Ok();
 }
 
@@ -348,6 +349,7 @@ Result<JobState> JobDriver::Finish(JobState state, const std::string& message, i
     ctx_.reporter->Note("could not remove what the cloud kept for the job (" + released.message() +
                         "); the next orphan sweep will");
   }
+  KeepNotebookFilesInResults();
   // However the job ended, its results keep the logs of every attempt.
   KeepLogsInResults();
   job_.message = message;

@@ -1,6 +1,7 @@
 // JobDriver, notebook sessions: when their Jupyter was last active, and the
 // idle stop (docs/notebooks.md).
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "jobs/job_driver.h"
@@ -38,6 +39,23 @@ std::optional<std::string> JobDriver::NotebookIdleStop() const {
   return "idle for " + std::string(text) +
          " min (idle_minutes): no kernel busy, no activity, "
          "no open `spotrun ssh`";
+}
+
+void JobDriver::KeepNotebookFilesInResults() {
+  if (!spec_.notebook.enabled || collected_ || checkpoints_.Current().generation == 0) return;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(job_.results_dir, ec);
+  fs::copy(checkpoints_.CurrentDir() + "/files", job_.results_dir,
+           fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+  if (ec) {
+    ctx_.reporter->Note("could not copy the notebook's saved files into " + job_.results_dir +
+                        ": " + ec.message());
+  } else {
+    ctx_.reporter->Note("the notebook's files, as saved in checkpoint snapshot " +
+                        std::to_string(checkpoints_.Current().generation) + ", are in " +
+                        job_.results_dir);
+  }
 }
 
 }  // namespace spotrun
