@@ -141,9 +141,10 @@ Status JobDriver::EndAttempt(AttemptEnd end) {
   ctx_.reporter->Note(std::string(preempted ? "preempted" : "lost the instance") +
                       "; relaunching from checkpoint snapshot " +
                       std::to_string(checkpoints_.Current().generation));
-  // The capacity is being taken back: relaunch once the reclaim has happened.
-  // Notice times are whole seconds, so wait one more.
-  while (reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
+  // The capacity is being taken back: with no replacement launched during
+  // the notice (notice_replacement.cc), relaunch once the reclaim has
+  // happened. Notice times are whole seconds, so wait one more.
+  while (!replacement_ && reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
     ctx_.clock->Sleep(ctx_.options.poll_interval_s);
   }
   reclaim_at_ = 0;
