@@ -58,6 +58,7 @@ std::vector<Candidate> JobDriver::NoticeCandidatesByPolicy() {
   }
   // No other spot pool: the policy chooses as it would with no spot to be had.
   if (planner_->Decide(Mode::kIdle, false, now) != Mode::kOnDemand) return {};
+  ctx_.reporter->Note("policy " + spec_.policy + ": on-demand to meet the deadline");
   return CandidatesIn(Market::kOnDemand, &why);
 }
 
