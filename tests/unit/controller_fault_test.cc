@@ -281,6 +281,49 @@ TEST_F(ControllerFaultTest, WithOnePoolTheRelaunchWaitsForTheReclaim) {
   EXPECT_EQ(Running(), 0u);
 }
 
+// (a5) A deadline job noticed where no other spot pool is to be had: its
+// policy, asked as if spot were gone, chooses on-demand, and that replacement
+// is launched during the notice too.
+class SpotWhileThereIsSomePolicy : public Policy {
+ public:
+  Mode Decide(const PolicyInput& in) const override {
+    return in.spot_available ? Mode::kSpot : Mode::kOnDemand;
+  }
+};
+
+TEST_F(ControllerFaultTest, ADeadlineJobsPolicyChoosesTheReplacementDuringTheNotice) {
+  fake_.offers.resize(1);
+  ctx_.make_policy = [](std::string_view, const JobTerms&) -> Result<std::unique_ptr<Policy>> {
+    return std::unique_ptr<Policy>(new SpotWhileThereIsSomePolicy);
+  };
+  polls_["i-1"] = long_run_;
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto id = AddJob(
+      "run: python3 train.py\noutputs: [model.pkl]\ndeadline: 10h\n"
+      "budget: {expected_hours: 1}\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
+  Record want = {"launch c.large use1-az1 spot max=0.9",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1",
+                 "run start",
+                 "fault: notice i-1 (reclaim at 1200)",
+                 "launch c.large use1-az1 on-demand max=0.9",
+                 "pull spotrun/job1/ckpt-snapshot",
+                 "terminate i-1",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1/workdir/checkpoints",
+                 "push spotrun/job1",
+                 "run start",
+                 "pull spotrun/job1/out",
+                 "terminate i-2"};
+  EXPECT_EQ(fake_.record, want);
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].market, "on-demand");
+  EXPECT_LT(attempts[1].started_at, 1200);
+  EXPECT_EQ(Running(), 0u);
+}
+
 // (b) A lost instance: it vanishes without a notice while `run` runs. The
 // controller gives up on it after its polls fail, gives it back anyway, and
 // relaunches from the periodic checkpoint.
