@@ -76,9 +76,10 @@ class JobDriver {
   // room for both, or when nothing but the noticed pool can be had: the
   // relaunch then waits for the reclaim (EndAttempt).
   void ReplaceOnNotice();
-  // What a replacement during the notice may be, in recovery order from the
-  // noticed attempt, the noticed pool (its type and zone, spot) left out: its
-  // capacity is being taken back. Deadline jobs: what the policy asks for.
+  // What a replacement during the notice may be: the spot offers in recovery
+  // order from the noticed attempt, its pool (type and zone) left out, since
+  // its capacity is being taken back. Deadline jobs: what the policy asks for
+  // (on-demand included).
   std::vector<Candidate> NoticeCandidates();
   std::vector<Candidate> NoticeCandidatesByPolicy();
   // An attempt's instance held beside the current one: the one that runs

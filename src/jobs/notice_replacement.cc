@@ -10,13 +10,13 @@
 namespace spotrun {
 namespace {
 
-// `all` less the spot pool (type and zone) of attempt `a`.
-std::vector<Candidate> OutsidePoolOf(const AttemptRecord& a, std::vector<Candidate> all) {
-  auto in_pool = [&a](const Candidate& c) {
-    return c.market == Market::kSpot && c.offer.instance_type == a.instance_type &&
-           c.offer.zone == a.zone;
+// The spot offers of `all` outside the pool (type and zone) of attempt `a`.
+std::vector<Candidate> SpotOutsidePoolOf(const AttemptRecord& a, std::vector<Candidate> all) {
+  auto excluded = [&a](const Candidate& c) {
+    return c.market != Market::kSpot ||
+           (c.offer.instance_type == a.instance_type && c.offer.zone == a.zone);
   };
-  all.erase(std::remove_if(all.begin(), all.end(), in_pool), all.end());
+  all.erase(std::remove_if(all.begin(), all.end(), excluded), all.end());
   return all;
 }
 
@@ -43,8 +43,10 @@ std::vector<Candidate> JobDriver::NoticeCandidates() {
   // Recovery order ranks by the newest attempt in history_: the noticed one.
   history_.push_back(attempt_);
   std::string why;
+  // On-demand stays the last resort, after the reclaim and the noticed pool
+  // tried again, unless a deadline policy asks for it.
   std::vector<Candidate> out =
-      planner_ ? NoticeCandidatesByPolicy() : OutsidePoolOf(attempt_, CandidatesToTry(&why));
+      planner_ ? NoticeCandidatesByPolicy() : SpotOutsidePoolOf(attempt_, CandidatesToTry(&why));
   history_.pop_back();
   return out;
 }
@@ -53,7 +55,7 @@ std::vector<Candidate> JobDriver::NoticeCandidatesByPolicy() {
   const double now = ctx_.clock->Now();
   std::string why;
   if (spec_.resources.use_spot && planner_->Decide(Mode::kIdle, true, now) == Mode::kSpot) {
-    std::vector<Candidate> spot = OutsidePoolOf(attempt_, CandidatesIn(Market::kSpot, &why));
+    std::vector<Candidate> spot = SpotOutsidePoolOf(attempt_, CandidatesIn(Market::kSpot, &why));
     if (!spot.empty()) return spot;
   }
   // No other spot pool: the policy chooses as it would with no spot to be had.

@@ -266,17 +266,19 @@ TEST_F(ControllerFaultTest, ACancelWhileTheReplacementLaunchesEndsBothInstances)
   EXPECT_EQ(Running(), 0u);
 }
 
-// (a4) With one pool only, no replacement is to be had during the notice:
-// the relaunch waits for the reclaim, in that pool.
+// (a4) With one spot pool only, no replacement is to be had during the
+// notice, and on-demand, though allowed, stays the last resort: the relaunch
+// waits for the reclaim, and tries that pool again first.
 TEST_F(ControllerFaultTest, WithOnePoolTheRelaunchWaitsForTheReclaim) {
   fake_.offers.resize(1);
   polls_["i-1"] = long_run_;
   cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
-  auto id = AddJob(kJob);
+  auto id = AddJob(std::string(kJob) + "recovery: {on_demand_fallback: true}\n");
   ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
   auto attempts = store_->Attempts(id).value();
   ASSERT_EQ(attempts.size(), 2u);
   EXPECT_EQ(attempts[1].zone, "use1-az1");
+  EXPECT_EQ(attempts[1].market, "spot");
   EXPECT_GE(attempts[1].started_at, 1200) << "relaunched into the pool being reclaimed";
   EXPECT_EQ(Running(), 0u);
 }
