@@ -35,6 +35,11 @@ struct ControllerOptions {
   // Upper bound on instances launched for one job, whatever happens. A
   // replay, which ends at its horizon anyway, lifts it.
   int max_attempts = 100;
+  // On a spot interruption notice, launch the replacement at once, while the
+  // noticed instance takes its final checkpoint (true), or only once the
+  // reclaim has happened (false: the behaviour before, kept for
+  // bench/notice_overlap's baseline).
+  bool replace_during_notice = true;
 };
 
 struct ControllerContext {

@@ -67,7 +67,8 @@ bool JobDriver::PolicyWantsSwitch() {
   // know without trying, so the policy is asked as if it were.
   Mode want = planner_->Decide(current, true, now);
   if (want == current || (want == Mode::kSpot && !spec_.resources.use_spot)) return false;
-  if (want == Mode::kSpot && !LaunchReplacement()) {
+  std::string why;
+  if (want == Mode::kSpot && !LaunchReplacement(CandidatesIn(Market::kSpot, &why))) {
     // No spot to be had: ask again, knowing that.
     want = planner_->Decide(current, false, now);
     if (want == current || want == Mode::kSpot) return false;
@@ -77,10 +78,8 @@ bool JobDriver::PolicyWantsSwitch() {
   return true;
 }
 
-bool JobDriver::LaunchReplacement() {
-  std::string why;
-  std::vector<Candidate> spot = CandidatesIn(Market::kSpot, &why);
-  if (spot.empty()) return false;
+bool JobDriver::LaunchReplacement(const std::vector<Candidate>& candidates) {
+  if (candidates.empty()) return false;
   // The running attempt steps aside (into the history, so that the new one is
   // numbered after it) while the next one launches.
   HeldInstance run{attempt_, instance_, std::move(host_), std::move(session_),
@@ -89,17 +88,18 @@ bool JobDriver::LaunchReplacement() {
   history_.push_back(attempt_);
   // The instance that runs is still polled while the replacement launches.
   while_launching_ = [this, &run] { PollRunning(&run); };
-  Status s = LaunchFirstAvailable(spot);
+  Status s = LaunchFirstAvailable(candidates);
   while_launching_ = nullptr;
   std::unique_ptr<Host> running_host = std::move(run.host);
   if (s.ok()) {
     replacement_ =
         std::make_unique<HeldInstance>(HeldInstance{attempt_, instance_, std::move(host_)});
   } else if (!instance_.id.empty()) {
-    // Launched but never running: give it back.
+    // Launched but never running (or a stop came first): give it back. It
+    // bills from its launch to now, as the attempt says.
     (void)ctx_.cloud->Terminate(instance_.id);
     attempt_.ended_at = ctx_.clock->Now();
-    attempt_.outcome = "launch-failed";
+    attempt_.outcome = Stopping() ? "cancelled" : "launch-failed";
     (void)ctx_.store->UpsertAttempt(attempt_);
   }
   history_.pop_back();
@@ -125,8 +125,9 @@ void JobDriver::PollRunning(HeldInstance* running) {
   auto polled = PollOnce();
   if (polled.ok()) {
     NoteNotice(*polled);
-    if ((polled->phase == "interrupted" || !polled->notice.empty()) && !running->final_sync) {
-      running->final_sync = true;
+    // The agent took its final snapshot once it says "interrupted".
+    if (polled->phase == "interrupted" && !final_synced_) {
+      final_synced_ = true;
       SyncCheckpoint("final, on the interruption notice, while the replacement launches");
     }
   }

@@ -66,8 +66,22 @@ class JobDriver {
   // to spot is made before the break: true only once the spot instance runs
   // (held as the replacement).
   bool PolicyWantsSwitch();
-  // Launches a spot instance to take over from the running one.
-  bool LaunchReplacement();
+  // Launches the first of `candidates` that can be had to take over from the
+  // running instance, which is polled meanwhile (PollRunning); true once it
+  // runs (held in replacement_).
+  bool LaunchReplacement(const std::vector<Candidate>& candidates);
+  // On the current attempt's notice: launches its replacement at once, while
+  // the noticed instance still runs and takes its final checkpoint (make
+  // before break). Not when a stop is under way, when max_attempts leaves no
+  // room for both, or when nothing but the noticed pool can be had: the
+  // relaunch then waits for the reclaim (EndAttempt).
+  void ReplaceOnNotice();
+  // What a replacement during the notice may be: the spot offers in recovery
+  // order from the noticed attempt, its pool (type and zone) left out, since
+  // its capacity is being taken back. Deadline jobs: what the policy asks for
+  // (on-demand included).
+  std::vector<Candidate> NoticeCandidates();
+  std::vector<Candidate> NoticeCandidatesByPolicy();
   // An attempt's instance held beside the current one: the one that runs
   // while its replacement launches, or the replacement standing by.
   struct HeldInstance {
@@ -76,11 +90,11 @@ class JobDriver {
     std::unique_ptr<Host> host;
     std::unique_ptr<HostSession> session;
     int polls_until_session = 0;
-    bool final_sync = false;  // Its final checkpoint was taken.
   };
   // A poll of the instance that runs while its replacement launches
-  // (WaitRunning asks once a second): its notice is noted and its final
-  // checkpoint taken, as Watch would.
+  // (WaitRunning asks once a second): its notice is noted and, once its agent
+  // took the final snapshot (phase "interrupted"), its final checkpoint
+  // synced, as Watch would.
   void PollRunning(HeldInstance* running);
   // Swaps the current attempt's instance, host and session with `held`'s.
   void SwapWith(HeldInstance* held);
@@ -105,8 +119,9 @@ class JobDriver {
   Result<AgentStatus> PollOnce();
   // What one poll of the agent printed (agent_protocol.h).
   Result<std::string> PollAgent();
-  // Notes the attempt's interruption notice, once (an event; reclaim_at_).
-  void NoteNotice(const AgentStatus& status);
+  // Notes the attempt's interruption notice, once (an event; reclaim_at_);
+  // true when it was noted now.
+  bool NoteNotice(const AgentStatus& status);
   // Notebooks: keeps when Jupyter, a kernel or a `spotrun ssh` session was
   // last active (a NOTEBOOK event when that moved on).
   void NoteNotebook(const AgentStatus& status);
@@ -192,6 +207,7 @@ class JobDriver {
   // Set while a replacement launches: polls the instance that runs.
   std::function<void()> while_launching_;
   bool notice_seen_ = false;     // The current attempt's notice is noted.
+  bool final_synced_ = false;    // The current attempt's final checkpoint is synced.
   AttemptRecord failed_launch_;  // The last launch that failed, as stored.
   int gpus_ = -1;                // Accelerators of the instance launched; -1 = not known.
   double stored_progress_ = -1;  // The fraction in the latest PROGRESS event.

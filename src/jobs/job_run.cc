@@ -142,9 +142,10 @@ Status JobDriver::EndAttempt(AttemptEnd end) {
   ctx_.reporter->Note(std::string(preempted ? "preempted" : "lost the instance") +
                       "; relaunching from checkpoint snapshot " +
                       std::to_string(checkpoints_.Current().generation));
-  // The capacity is being taken back: relaunch once the reclaim has happened.
-  // Notice times are whole seconds, so wait one more.
-  while (reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
+  // The capacity is being taken back: with no replacement launched during
+  // the notice (notice_replacement.cc), relaunch once the reclaim has
+  // happened. Notice times are whole seconds, so wait one more.
+  while (!replacement_ && reclaim_at_ > 0 && ctx_.clock->Now() < reclaim_at_ + 1 && !Stopping()) {
     ctx_.clock->Sleep(ctx_.options.poll_interval_s);
   }
   reclaim_at_ = 0;
@@ -213,8 +214,16 @@ Status JobDriver::CloseStaleAttempts() {
   };
   auto newest = std::find_if(history_.rbegin(), history_.rend(), open);
   if (newest == history_.rend()) return Status::Ok();
-  // A controller that died while moving the job to spot leaves two attempts
-  // open: the newer one carries on, the older one is given back.
+  // A controller that died while moving the job to spot, or while replacing
+  // a noticed instance, leaves two attempts open: the newer one carries on,
+  // the older one is given back (preempted when it had the notice).
+  auto events = ctx_.store->Events(job_.id);
+  const double newer_from = newest->started_at > 0 ? newest->started_at : ctx_.clock->Now();
+  auto noticed = [&](const AttemptRecord& a) {
+    return events.ok() && std::any_of(events->begin(), events->end(), [&](const EventRecord& e) {
+             return e.kind == "NOTICE" && e.at >= a.started_at && e.at <= newer_from;
+           });
+  };
   for (auto it = std::next(newest); it != history_.rend(); ++it) {
     if (!open(*it)) continue;
     if (!it->instance_id.empty() && !ctx_.cloud->Terminate(it->instance_id).ok()) {
@@ -223,7 +232,7 @@ Status JobDriver::CloseStaleAttempts() {
       continue;
     }
     it->ended_at = ctx_.clock->Now();
-    it->outcome = "migrated";
+    it->outcome = noticed(*it) ? "preempted" : "migrated";
     SPOTRUN_RETURN_IF_ERROR(ctx_.store->UpsertAttempt(*it));
   }
   // The one to pick up goes last (after a failed launch of a replacement).

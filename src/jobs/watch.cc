@@ -195,6 +195,8 @@ double JobDriver::Spent() const {
   const double now = ctx_.clock->Now();
   double spent = attempt_.Cost(now);
   for (const auto& a : history_) spent += a.Cost(now);
+  // A replacement standing by bills too (the overlap is billed on both).
+  if (replacement_) spent += replacement_->attempt.Cost(now);
   return spent;
 }
 
@@ -256,6 +258,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
   double dead_since = 0;
   bool stop_sent = false;
   notice_seen_ = false;
+  final_synced_ = false;
   for (;;) {
     if (Stopping() && !stop_sent) {
       ctx_.reporter->Note("stopping: " + stop_reason_);
@@ -275,15 +278,18 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
     } else {
       failures = 0;
       *final_status = *polled;
-      NoteNotice(*polled);
       NoteNotebook(*polled);
-      if (polled->phase == "interrupted") {
-        SyncCheckpoint("final, on the interruption notice");
+      // The replacement launches while this instance takes its final
+      // checkpoint, which PollRunning syncs if it comes meanwhile.
+      if (NoteNotice(*polled) && !stop_sent) ReplaceOnNotice();
+      if (polled->phase == "interrupted" || final_synced_) {
+        if (!final_synced_) SyncCheckpoint("final, on the interruption notice");
+        final_synced_ = true;
         return AttemptEnd::kInterrupted;
       }
       if (polled->phase == "done") return stop_sent ? AttemptEnd::kStopped : AttemptEnd::kDone;
       if (auto end = CheckAgentAlive(*polled, &dead_polls, &dead_since)) return *end;
-      if (!stop_sent && polled->phase == "run" && PolicyWantsSwitch()) {
+      if (!stop_sent && !notice_seen_ && polled->phase == "run" && PolicyWantsSwitch()) {
         SyncCheckpoint("periodic");
         auto rc = host_->Run(AgentStopCommand(layout_), {.env = {}, .timeout_s = 120}, nullptr);
         if (!rc.ok()) {
@@ -292,7 +298,7 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
         (void)PollOnce();  // The old instance's last lines.
         return AttemptEnd::kMigrated;
       }
-      if (!stop_sent && polled->phase == "run" &&
+      if (!stop_sent && !notice_seen_ && polled->phase == "run" &&
           ctx_.clock->Now() - last_sync_ >= spec_.checkpoint.sync_interval_s) {
         SyncCheckpoint("periodic");
       }
@@ -301,12 +307,13 @@ Result<AttemptEnd> JobDriver::Watch(AgentStatus* final_status) {
   }
 }
 
-void JobDriver::NoteNotice(const AgentStatus& status) {
-  if (status.notice.empty() || notice_seen_) return;
+bool JobDriver::NoteNotice(const AgentStatus& status) {
+  if (status.notice.empty() || notice_seen_) return false;
   notice_seen_ = true;
   ctx_.reporter->Note("spot interruption notice: " + status.notice);
   reclaim_at_ = NoticeActionTime(status.notice).value_or(ctx_.clock->Now());
   (void)ctx_.store->AddEvent(job_.id, ctx_.clock->Now(), "NOTICE", status.notice);
+  return true;
 }
 
 void JobDriver::MirrorCheckpoint() {

@@ -11,7 +11,11 @@
 //     spot; on-demand launches always succeed;
 //   - a spot instance is taken back, with no notice, at the start of the
 //     first tick after its launch where the trace has no spot; its state
-//     reason is then "Server.SpotInstanceTermination";
+//     reason is then "Server.SpotInstanceTermination". With no notice, the
+//     controller's replacement during one (jobs/notice_replacement.cc) never
+//     arises here: the recovery starts at the reclaim, as in the model loop.
+//     The trace is one pool: during a notice it could offer no spot
+//     replacement anyway, since its capacity is what is being taken back;
 //   - instances run from their launch (boot is part of the changeover) and
 //     bill until they end, per second.
 //

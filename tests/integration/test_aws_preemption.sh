@@ -18,6 +18,10 @@ start_test_sshd "$TEST_TMP/instance"
 
 write_aws_job job 24 0.4
 printf 'checkpoint: {store: "s3://ckpt/jobs/", sync_interval: 2s}\n' >> job/job.yaml
+# One pool: no replacement can be had during the notice, so the relaunch waits
+# for the reclaim, and the test wipes the one host every instance shares first.
+sed -i 's/^  instance_type: t3.medium$/&\n  zone: use1-az1/' job/job.yaml
+grep -q '^  zone: use1-az1$' job/job.yaml || fail "could not pin the job to one pool"
 "$SPOTRUN_BIN" launch job/job.yaml --results results > out.txt 2>&1 &
 launcher=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $launcher"

@@ -4,7 +4,10 @@
 # number of instances ever launched equals preemptions + 1. In the first two
 # phases the `launch` that follows the job dies too and `spotrun status`
 # starts the new controller; in the last, `launch` lives on, starts it itself
-# and ends with the job's outcome.
+# and ends with the job's outcome. The replacement is launched during the
+# notice, with no PROVISIONING, when another pool has capacity; the job that
+# is killed while provisioning is pinned to one pool, so that its relaunch
+# waits for the reclaim (test_notice_overlap.sh kills during the overlap).
 source "$(dirname "$0")/lib.sh"
 
 make_job_dir job
@@ -14,13 +17,17 @@ envs: {EPOCHS: 10, EPOCH_SECONDS: 0.4}
 run: python3 train.py
 outputs: [model.pkl]
 EOF2
+sed 's/^run:/resources: {instance_type: t3.medium, zone: use1-az2}\nrun:/' job/job.yaml > job/pinned.yaml
+grep -q '^resources:' job/pinned.yaml || fail "could not pin the job to one pool"
 
 # Events of the job, one kind per line.
 events() { sqlite3 "$SPOTRUN_HOME/state.db" "select kind from events where job_id='$1' order by seq"; }
 
 for phase in PROVISIONING SETTING_UP RUNNING; do
   rm -rf "$SPOTRUN_HOME" "results-$phase"
-  "$SPOTRUN_BIN" launch job/job.yaml --results "results-$phase" --preempt-at 6 > "launch-$phase.log" 2>&1 &
+  spec=job/job.yaml
+  [ "$phase" = PROVISIONING ] && spec=job/pinned.yaml
+  "$SPOTRUN_BIN" launch "$spec" --results "results-$phase" --preempt-at 6 > "launch-$phase.log" 2>&1 &
   launcher=$!
   BACKGROUND_PIDS=$launcher
   # The store exists a moment before the launch has put the job in it.

@@ -14,6 +14,9 @@ outputs: [model.pkl]
 deadline: 45s
 # An estimate on the safe side (about 12 s of work here, more on a loaded machine).
 budget: {expected_hours: 0.006}
+# One pool: no spot replacement can be had during a notice, so that every
+# preemption costs the wait for the reclaim and eats the slack.
+resources: {instance_type: t3.medium, zone: use1-az2}
 EOF2
 spotrun launch job/job.yaml --results r --preempt-at 6,6,6,6,6,6,6,6,6,6 > out.txt 2>&1 ||
   { cat out.txt; fail "deadline job"; }

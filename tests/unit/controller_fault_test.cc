@@ -3,6 +3,7 @@
 // compares the fake's whole record, the injected faults in their place.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -118,9 +119,53 @@ class ControllerFaultTest : public ::testing::Test {
 
 constexpr const char* kJob = "run: python3 train.py\noutputs: [model.pkl]\n";
 
-// (a) A spot reclaim with a notice: the final checkpoint is saved, the zone
-// has no capacity left, and the relaunch in the next zone resumes from it.
-TEST_F(ControllerFaultTest, PreemptionSavesTheFinalCheckpointAndRelaunchesInTheNextZone) {
+// (a) A spot reclaim with a notice: the replacement is launched at once, in
+// another pool than the noticed one (whose capacity is being taken back; the
+// next zone has none either), while the noticed instance still runs; the
+// final checkpoint is saved, the noticed instance given back, and the
+// replacement resumes from that checkpoint, all before the reclaim.
+TEST_F(ControllerFaultTest, PreemptionLaunchesTheReplacementInAnotherPoolDuringTheNotice) {
+  polls_["i-1"] = long_run_;
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto deliver = cloud_.deliver_notice;
+  cloud_.deliver_notice = [&](const std::string& id, double at) {
+    cloud_.FailNext(CloudCall::kLaunch, 1, CapacityError("InsufficientInstanceCapacity"));
+    return deliver(id, at);
+  };
+  auto id = AddJob(kJob);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
+  Record want = {"launch c.large use1-az1 spot max=0.9",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1",
+                 "run start",
+                 "fault: notice i-1 (reclaim at 1200)",
+                 "fault: launch c.large use1-az2: Capacity",
+                 "launch m.large use1-az3 spot max=1",
+                 "pull spotrun/job1/ckpt-snapshot",
+                 "terminate i-1",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1/workdir/checkpoints",
+                 "push spotrun/job1",
+                 "run start",
+                 "pull spotrun/job1/out",
+                 "terminate i-2"};
+  EXPECT_EQ(fake_.record, want);
+  EXPECT_EQ(EventKinds(id), (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "NOTICE", "CHECKPOINT",
+                                    "PREEMPTED", "SETTING_UP", "RUNNING", "SUCCEEDED"}));
+  // The launch that found no capacity and the one that followed are one attempt.
+  EXPECT_EQ(Outcomes(id), (Record{"preempted", "succeeded"}));
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].started_at, 1080) << "not launched on the notice";
+  EXPECT_LT(attempts[0].ended_at, 1200) << "the noticed instance was left to the reclaim";
+  EXPECT_EQ(Running(), 0u);
+}
+
+// (a1) The same, the controller told to relaunch after the reclaim (the
+// behaviour before the overlap): the final checkpoint, the terminate, then
+// the wait until the reclaim, and the recovery order from the noticed zone.
+TEST_F(ControllerFaultTest, WithoutTheOverlapTheRelaunchWaitsForTheReclaim) {
+  ctx_.options.replace_during_notice = false;
   polls_["i-1"] = long_run_;
   cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
   auto deliver = cloud_.deliver_notice;
@@ -150,10 +195,134 @@ TEST_F(ControllerFaultTest, PreemptionSavesTheFinalCheckpointAndRelaunchesInTheN
   EXPECT_EQ(EventKinds(id),
             (Record{"PROVISIONING", "SETTING_UP", "RUNNING", "NOTICE", "CHECKPOINT", "PREEMPTED",
                     "PROVISIONING", "SETTING_UP", "RUNNING", "SUCCEEDED"}));
-  // The launch that found no capacity and the one that followed are one attempt.
   EXPECT_EQ(Outcomes(id), (Record{"preempted", "succeeded"}));
   auto attempts = store_->Attempts(id).value();
   EXPECT_GE(attempts.back().started_at, 1200) << "relaunched before the reclaim";
+  EXPECT_EQ(Running(), 0u);
+}
+
+// (a2) The replacement is still pending when the noticed instance's agent
+// has taken its final snapshot: that checkpoint is synced meanwhile, and
+// restored into the replacement once it runs.
+TEST_F(ControllerFaultTest, TheFinalCheckpointIsSyncedWhileTheReplacementIsPending) {
+  polls_["i-1"] = long_run_;
+  fake_.spot_pending_describes = 3;
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto id = AddJob(kJob);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
+  Record want = {"launch c.large use1-az1 spot max=0.9",
+                 "describe i-1 pending",
+                 "describe i-1 pending",
+                 "describe i-1 pending",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1",
+                 "run start",
+                 "fault: notice i-1 (reclaim at 1200)",
+                 "launch c.large use1-az2 spot max=0.9",
+                 "describe i-2 pending",
+                 "pull spotrun/job1/ckpt-snapshot",
+                 "describe i-2 pending",
+                 "describe i-2 pending",
+                 "terminate i-1",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1/workdir/checkpoints",
+                 "push spotrun/job1",
+                 "run start",
+                 "pull spotrun/job1/out",
+                 "terminate i-2"};
+  EXPECT_EQ(fake_.record, want);
+  EXPECT_EQ(Outcomes(id), (Record{"preempted", "succeeded"}));
+  // The overlap is billed on both attempts.
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_LT(attempts[1].started_at, attempts[0].ended_at);
+  EXPECT_LT(attempts[0].ended_at, 1200);
+  EXPECT_EQ(Running(), 0u);
+}
+
+// (a3) A cancel while the replacement launches: it is given back at once,
+// then the noticed instance, and the job ends cancelled with both attempts
+// closed and billed.
+TEST_F(ControllerFaultTest, ACancelWhileTheReplacementLaunchesEndsBothInstances) {
+  polls_["i-1"] = long_run_;
+  fake_.spot_pending_describes = 5;
+  int pending = 0;  // Describes of i-2 that found it pending; the second one cancels.
+  ctx_.interrupted = [&pending] { return pending >= 2; };
+  fake_.on_pending_describe = [&pending](const std::string& id) { pending += id == "i-2"; };
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto id = AddJob(kJob);
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kCancelled) << store_->GetJob(id)->message;
+  const Record& r = fake_.record;
+  const auto at = [&r](const std::string& line) { return std::find(r.begin(), r.end(), line); };
+  ASSERT_NE(at("launch c.large use1-az2 spot max=0.9"), r.end());
+  ASSERT_NE(at("terminate i-2"), r.end());
+  EXPECT_EQ(*std::prev(at("terminate i-2")), "describe i-2 pending") << "not given back at once";
+  EXPECT_NE(at("terminate i-1"), r.end());
+  EXPECT_EQ(Outcomes(id), (Record{"preempted", "cancelled"}));
+  for (const AttemptRecord& a : store_->Attempts(id).value()) {
+    EXPECT_GT(a.ended_at, 0) << a.number;
+    EXPECT_GT(a.Cost(1e9), 0) << a.number;
+  }
+  EXPECT_EQ(Running(), 0u);
+}
+
+// (a4) With one spot pool only, no replacement is to be had during the
+// notice, and on-demand, though allowed, stays the last resort: the relaunch
+// waits for the reclaim, and tries that pool again first.
+TEST_F(ControllerFaultTest, WithOnePoolTheRelaunchWaitsForTheReclaim) {
+  fake_.offers.resize(1);
+  polls_["i-1"] = long_run_;
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto id = AddJob(std::string(kJob) + "recovery: {on_demand_fallback: true}\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].zone, "use1-az1");
+  EXPECT_EQ(attempts[1].market, "spot");
+  EXPECT_GE(attempts[1].started_at, 1200) << "relaunched into the pool being reclaimed";
+  EXPECT_EQ(Running(), 0u);
+}
+
+// (a5) A deadline job noticed where no other spot pool is to be had: its
+// policy, asked as if spot were gone, chooses on-demand, and that replacement
+// is launched during the notice too.
+class SpotWhileThereIsSomePolicy : public Policy {
+ public:
+  Mode Decide(const PolicyInput& in) const override {
+    return in.spot_available ? Mode::kSpot : Mode::kOnDemand;
+  }
+};
+
+TEST_F(ControllerFaultTest, ADeadlineJobsPolicyChoosesTheReplacementDuringTheNotice) {
+  fake_.offers.resize(1);
+  ctx_.make_policy = [](std::string_view, const JobTerms&) -> Result<std::unique_ptr<Policy>> {
+    return std::unique_ptr<Policy>(new SpotWhileThereIsSomePolicy);
+  };
+  polls_["i-1"] = long_run_;
+  cloud_.Reclaim("i-1", 1200, /*notice_s=*/120);
+  auto id = AddJob(
+      "run: python3 train.py\noutputs: [model.pkl]\ndeadline: 10h\n"
+      "budget: {expected_hours: 1}\n");
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded) << store_->GetJob(id)->message;
+  Record want = {"launch c.large use1-az1 spot max=0.9",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1",
+                 "run start",
+                 "fault: notice i-1 (reclaim at 1200)",
+                 "launch c.large use1-az1 on-demand max=0.9",
+                 "pull spotrun/job1/ckpt-snapshot",
+                 "terminate i-1",
+                 "push spotrun/job1/workdir",
+                 "push spotrun/job1/workdir/checkpoints",
+                 "push spotrun/job1",
+                 "run start",
+                 "pull spotrun/job1/out",
+                 "terminate i-2"};
+  EXPECT_EQ(fake_.record, want);
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].market, "on-demand");
+  EXPECT_LT(attempts[1].started_at, 1200);
   EXPECT_EQ(Running(), 0u);
 }
 

@@ -176,6 +176,43 @@ TEST_F(ControllerTest, PickingUpAfterAMoveToSpotKeepsTheNewInstanceOnly) {
   EXPECT_EQ(attempts[1].outcome, "succeeded");
 }
 
+// A controller that died while replacing a noticed spot instance (during the
+// notice) left both attempts open: the next one gives the noticed instance
+// back, as preempted, and carries on on its replacement, launching nothing.
+TEST_F(ControllerTest, PickingUpDuringTheNoticeKeepsTheReplacementOnly) {
+  auto id = AddJob("run: python3 train.py\n");
+  Instance noticed = cloud_.Launch({.instance_type = "c.large", .zone = "use1-az1"}).value();
+  clock_.Pass(60);
+  ASSERT_TRUE(store_->AddEvent(id, clock_.Now(), "NOTICE", R"({"action":"terminate"})").ok());
+  clock_.Pass(1);
+  Instance replacement = cloud_.Launch({.instance_type = "m.large", .zone = "use1-az2"}).value();
+  cloud_.record.clear();
+  auto open_attempt = [&](int number, const Instance& i, double started_at) {
+    AttemptRecord a;
+    a.job_id = id;
+    a.number = number;
+    a.client_token = id + "-a" + std::to_string(number);
+    a.instance_id = i.id;
+    a.instance_type = i.instance_type;
+    a.zone = i.zone;
+    a.market = "spot";
+    a.price_per_hour = 0.5;
+    a.started_at = started_at;
+    ASSERT_TRUE(store_->UpsertAttempt(a).ok());
+  };
+  open_attempt(1, noticed, clock_.Now() - 61);
+  open_attempt(2, replacement, clock_.Now());
+  ASSERT_EQ(DriveJob(ctx_, id).value(), JobState::kSucceeded);
+  std::vector<std::string> want = {"terminate " + noticed.id, "push spotrun/job1/workdir",
+                                   "push spotrun/job1",       "run start",
+                                   "pull spotrun/job1/out",   "terminate " + replacement.id};
+  EXPECT_EQ(cloud_.record, want);
+  auto attempts = store_->Attempts(id).value();
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, "preempted");
+  EXPECT_EQ(attempts[1].outcome, "succeeded");
+}
+
 // A launch that failed was being tried again when the controller died: the
 // next controller tries it again with the same client token first.
 // The policy moves the job from on-demand to spot after its first minute;

@@ -39,8 +39,9 @@ TEST(MarketTest, RateIsRandomButSeeded) {
 TEST(MarketTest, TraceGatesLaunchesAndSchedulesTheReclaim) {
   auto path =
       std::filesystem::temp_directory_path() / ("spotrun-trace-" + std::to_string(getpid()));
-  // Availability encoding: 0 = available. Ticks of 60 s: up, up, up, down, up.
-  std::ofstream(path) << R"({"metadata": {"gap_seconds": 60}, "data": [0, 0, 0, 1, 0]})";
+  // Availability encoding: 0 = available. Ticks of 60 s: up for 8, down, up.
+  std::ofstream(path)
+      << R"({"metadata": {"gap_seconds": 60}, "data": [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]})";
   MarketPlan plan;
   plan.trace_path = path.string();
   plan.trace_encoding = "availability";
@@ -49,9 +50,14 @@ TEST(MarketTest, TraceGatesLaunchesAndSchedulesTheReclaim) {
   auto s = NextSpotLaunch(&plan, 1000.5).value();  // Trace time 30 s, tick 0.
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->after_run_start);
-  EXPECT_DOUBLE_EQ(s->seconds, 2.5);          // Tick 3 starts at 180 s of trace = 2.5 s from now.
-  auto down = NextSpotLaunch(&plan, 1003.2);  // Tick 3.
+  EXPECT_DOUBLE_EQ(s->seconds, 7.5);  // Tick 8 starts at 480 s of trace = 7.5 s from now.
+  // Within the notice of that reclaim (kLocalNoticeSeconds), the capacity
+  // being taken back is not offered: no replacement in the market it leaves.
+  auto reclaiming = NextSpotLaunch(&plan, 1004.5);
+  EXPECT_EQ(reclaiming.status().code(), Code::kCapacity);
+  auto down = NextSpotLaunch(&plan, 1008.2);  // Tick 8.
   EXPECT_EQ(down.status().code(), Code::kCapacity);
+  EXPECT_EQ(plan.launched, 1);
   std::filesystem::remove(path);
 }
 

@@ -79,6 +79,12 @@ Result<std::optional<PreemptSchedule>> NextSpotLaunch(MarketPlan* plan, double n
     while (k < n && trace->available[(tick + k) % n]) ++k;
     if (k < n) {
       double trace_seconds = (std::floor(t / trace->gap) + k) * trace->gap - t;
+      // The trace is the whole market's: within the notice of its next
+      // reclaim, what is being taken back is not offered, in any pool.
+      if (trace_seconds / plan->trace_speed < kLocalNoticeSeconds) {
+        return CapacityError(
+            "InsufficientInstanceCapacity: the trace's spot capacity is being reclaimed");
+      }
       s = PreemptSchedule{false, trace_seconds / plan->trace_speed};
     }
   }

@@ -43,7 +43,11 @@ Status SaveMarketPlan(const std::string& path, const MarketPlan& plan);
 Result<MarketPlan> LoadMarketPlan(const std::string& path);
 
 // Draws the schedule of the next spot instance from `plan` (advancing it), or
-// kCapacity when the trace says spot is unavailable at `now`. nullopt: never.
+// kCapacity when the trace says spot is unavailable at `now` or will be within
+// kLocalNoticeSeconds (its capacity is being reclaimed: a trace is the whole
+// market's, every pool's). Instances drawn from preempt_at or the rate are
+// taken back one by one: a replacement can be had during another's notice,
+// in any pool. nullopt: never.
 Result<std::optional<PreemptSchedule>> NextSpotLaunch(MarketPlan* plan, double now);
 
 Status SaveSchedule(const std::string& path, const PreemptSchedule& s);
