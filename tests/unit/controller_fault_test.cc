@@ -144,8 +144,8 @@ TEST_F(ControllerFaultTest, PreemptionLaunchesTheReplacementInAnotherPoolDuringT
                  "pull spotrun/job1/ckpt-snapshot",
                  "terminate i-1",
                  "push spotrun/job1/workdir",
-                 "push spotrun/job1/workdir/checkpoints",
                  "push spotrun/job1",
+                 "push spotrun/job1/workdir/checkpoints",
                  "run start",
                  "pull spotrun/job1/out",
                  "terminate i-2"};
@@ -186,8 +186,8 @@ TEST_F(ControllerFaultTest, WithoutTheOverlapTheRelaunchWaitsForTheReclaim) {
                  "fault: launch c.large use1-az1: Capacity",
                  "launch c.large use1-az2 spot max=0.9",
                  "push spotrun/job1/workdir",
-                 "push spotrun/job1/workdir/checkpoints",
                  "push spotrun/job1",
+                 "push spotrun/job1/workdir/checkpoints",
                  "run start",
                  "pull spotrun/job1/out",
                  "terminate i-2"};
@@ -225,8 +225,8 @@ TEST_F(ControllerFaultTest, TheFinalCheckpointIsSyncedWhileTheReplacementIsPendi
                  "describe i-2 pending",
                  "terminate i-1",
                  "push spotrun/job1/workdir",
-                 "push spotrun/job1/workdir/checkpoints",
                  "push spotrun/job1",
+                 "push spotrun/job1/workdir/checkpoints",
                  "run start",
                  "pull spotrun/job1/out",
                  "terminate i-2"};
@@ -313,8 +313,8 @@ TEST_F(ControllerFaultTest, ADeadlineJobsPolicyChoosesTheReplacementDuringTheNot
                  "pull spotrun/job1/ckpt-snapshot",
                  "terminate i-1",
                  "push spotrun/job1/workdir",
-                 "push spotrun/job1/workdir/checkpoints",
                  "push spotrun/job1",
+                 "push spotrun/job1/workdir/checkpoints",
                  "run start",
                  "pull spotrun/job1/out",
                  "terminate i-2"};
@@ -345,8 +345,8 @@ TEST_F(ControllerFaultTest, LostInstanceIsRelaunchedFromTheLastCheckpoint) {
                  "terminate i-1",  // The controller's, once the instance is declared lost.
                  "launch c.large use1-az1 spot max=0.9",
                  "push spotrun/job1/workdir",
-                 "push spotrun/job1/workdir/checkpoints",
                  "push spotrun/job1",
+                 "push spotrun/job1/workdir/checkpoints",
                  "run start",
                  "pull spotrun/job1/out",
                  "terminate i-2"};
