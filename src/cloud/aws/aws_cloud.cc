@@ -1,6 +1,7 @@
 #include "cloud/aws/aws_cloud.h"
 
 #include <set>
+#include <thread>
 
 namespace spotrun::aws {
 namespace {
@@ -28,6 +29,7 @@ AwsCloud::AwsCloud(AwsConfig config, HttpClient* http, Clock* clock, std::vector
       http_(http),
       clock_(clock),
       catalog_(std::move(catalog)),
+      catalog_regions_(OfferRegions(catalog_, config_.region)),
       options_(std::move(options)) {
   if (config_.max_attempts > 0) options_.client.max_attempts = config_.max_attempts;
 }
@@ -121,6 +123,24 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
     }
   }
   return offers;
+}
+
+Result<std::vector<Offer>> AwsCloud::OffersIn(const std::vector<std::string>& regions) {
+  std::vector<Result<std::vector<Offer>>> results(regions.size(), std::vector<Offer>{});
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    threads.emplace_back([this, &regions, &results, i] { results[i] = Offers(regions[i]); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::vector<Offer> all;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (!results[i].ok()) {
+      const Status s = results[i].status();
+      return Status(s.code(), regions[i] + ": " + s.message());
+    }
+    all.insert(all.end(), results[i]->begin(), results[i]->end());
+  }
+  return all;
 }
 
 Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {

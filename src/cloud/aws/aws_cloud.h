@@ -78,6 +78,13 @@ class AwsCloud : public Cloud {
   std::string Name() const override { return "aws"; }
   std::string DefaultRegion() const override { return config_.region; }
   Result<std::vector<Offer>> Offers(const std::string& region) override;
+  // The default region, then every other region of the catalog.
+  std::vector<std::string> Regions() const override { return catalog_regions_; }
+  // Offers of each region on its own thread (the regions' clients are
+  // independent, and Ec2Client, HttpClient and the credentials are safe to
+  // use from several threads); the first failing region (in `regions`
+  // order) fails the call.
+  Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions) override;
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
@@ -155,6 +162,7 @@ class AwsCloud : public Cloud {
   HttpClient* http_;
   Clock* clock_;
   std::vector<Offer> catalog_;
+  std::vector<std::string> catalog_regions_;  // Regions(), fixed at construction.
   AwsCloudOptions options_;
   std::mutex mu_;
   std::mutex cidr_mu_;  // Guards options_.ssh_cidr while it is looked up.
