@@ -70,8 +70,8 @@ void PrintDryRun(const JobSpec& spec, const std::vector<std::string>& regions,
   printf("%s\n", DescribeRegions(spec.resources, regions).c_str());
   printf("dry run: nothing is launched. %zu offers fit; the first %zu:\n", c.size(),
          std::min<size_t>(c.size(), 10));
-  printf("  %-3s %-14s %-10s %-10s %-9s %10s %12s %7s\n", "#", "TYPE", "REGION", "ZONE", "MARKET",
-         "$/H", "ON-DEMAND", "SAVING");
+  printf("  %-3s %-14s %-10s %-9s %10s %12s %7s  %s\n", "#", "TYPE", "ZONE", "MARKET", "$/H",
+         "ON-DEMAND", "SAVING", "REGION");
   for (size_t i = 0; i < c.size() && i < 10; ++i) {
     const Candidate& x = c[i];
     char saving[16] = "-";  // Nothing to save on a free (local) type.
@@ -79,9 +79,9 @@ void PrintDryRun(const JobSpec& spec, const std::vector<std::string>& regions,
       std::snprintf(saving, sizeof(saving), "%.0f%%",
                     100 * (1 - x.price / x.offer.on_demand_price));
     }
-    printf("  %-3zu %-14s %-10s %-10s %-9s %10.4f %12s %7s\n", i + 1, x.offer.instance_type.c_str(),
-           x.offer.region.c_str(), x.offer.zone.c_str(), MarketName(x.market), x.price,
-           OnDemandColumn(x.offer).c_str(), saving);
+    printf("  %-3zu %-14s %-10s %-9s %10.4f %12s %7s  %s\n", i + 1, x.offer.instance_type.c_str(),
+           x.offer.zone.c_str(), MarketName(x.market), x.price, OnDemandColumn(x.offer).c_str(),
+           saving, x.offer.region.c_str());
   }
   if (IsLocalGpuType(c[0].offer.instance_type)) {
     const Offer& o = c[0].offer;
