@@ -49,7 +49,8 @@ Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud)
   auto offers = OffersFor(cloud, spec.resources);
   if (!offers.ok()) return offers.status();
   std::string why;
-  auto c = RankCandidates(spec.resources, cloud.Regions(), *offers, &why);
+  auto c = RankCandidates(spec.resources, UnpinnedRegions(spec.resources, cloud.Regions()), *offers,
+                          &why);
   if (c.empty()) return InvalidArgument(why);
   return c;
 }
@@ -126,7 +127,8 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   const std::vector<Offer>& catalog = Catalog::Bundled().offers();
   const std::vector<std::string> regions = OfferRegions(catalog, (*cloud)->DefaultRegion());
   std::string why;
-  std::vector<Candidate> candidates = RankCandidates(spec->resources, regions, catalog, &why);
+  std::vector<Candidate> candidates =
+      RankCandidates(spec->resources, UnpinnedRegions(spec->resources, regions), catalog, &why);
   if (candidates.empty()) {
     fprintf(stderr, "spotrun: %s: resources: %s\n", file.c_str(), why.c_str());
     return 2;
@@ -173,7 +175,8 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
     nlohmann::json j = {{"instance_type", c.offer.instance_type},
                         {"zone", c.offer.zone},
                         {"region", c.offer.region},
-                        {"regions_considered", RegionsOf(spec->resources, regions)},
+                        {"regions_considered",
+                         RegionsOf(spec->resources, UnpinnedRegions(spec->resources, regions))},
                         {"policy", policy},
                         {"runs", runs.size()},
                         {"cost_p50", Percentile(cost, 0.5)},

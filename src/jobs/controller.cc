@@ -45,11 +45,11 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
 }
 
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources) {
-  return cloud.OffersIn(RegionsOf(resources, cloud.Regions()));
+  return cloud.OffersIn(RegionsOf(resources, UnpinnedRegions(resources, cloud.Regions())));
 }
 
 std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {
-  const std::vector<std::string> region = ctx_.cloud->Regions();  // Where none is pinned.
+  const auto region = UnpinnedRegions(spec_.resources, ctx_.cloud->Regions());
   auto offers = OffersFor(*ctx_.cloud, spec_.resources);
   if (!offers.ok()) {
     *why_none = offers.status().message();
@@ -79,7 +79,7 @@ std::vector<Candidate> JobDriver::CandidatesIn(Market market, std::string* why_n
   if (market == Market::kOnDemand && spec_.resources.use_spot &&
       !spec_.recovery.on_demand_fallback) {
     // A deadline policy may choose on-demand even without the fallback.
-    const std::vector<std::string> region = ctx_.cloud->Regions();
+    const auto region = UnpinnedRegions(spec_.resources, ctx_.cloud->Regions());
     Resources on_demand = WithMarket(spec_.resources, false);
     auto offers = OffersFor(*ctx_.cloud, on_demand);
     if (offers.ok()) all = RankCandidates(on_demand, region, *offers, why_none);

@@ -128,7 +128,16 @@ std::vector<std::string> RegionsOf(const Resources& r, const std::string& defaul
   return RegionsOf(r, std::vector<std::string>{default_region});
 }
 
-std::string DescribeRegions(const Resources& r, const std::vector<std::string>& unpinned) {
+bool NamesImageId(const Resources& r) { return r.image.rfind("ami-", 0) == 0; }
+
+std::vector<std::string> UnpinnedRegions(const Resources& r,
+                                         const std::vector<std::string>& cloud_regions) {
+  if (!NamesImageId(r) || cloud_regions.empty()) return cloud_regions;
+  return {cloud_regions.front()};
+}
+
+std::string DescribeRegions(const Resources& r, const std::vector<std::string>& cloud_regions) {
+  const std::vector<std::string> unpinned = UnpinnedRegions(r, cloud_regions);
   const std::vector<std::string> regions = RegionsOf(r, unpinned);
   bool pinned = r.any_of.empty()
                     ? !r.region.empty()
@@ -137,6 +146,9 @@ std::string DescribeRegions(const Resources& r, const std::vector<std::string>& 
   std::string out = std::string(regions.size() == 1 ? "region" : "regions") +
                     " considered: " + JoinRegions(regions);
   if (pinned) return out + " (pinned by resources.region)";
+  if (unpinned.size() < cloud_regions.size()) {
+    return out + " (no region pinned, but image " + r.image + " is an id of one region)";
+  }
   if (unpinned.size() == 1) return out + " (no region pinned; the cloud's only region)";
   return out + " (no region pinned: every region of the catalog; resources.region pins one)";
 }

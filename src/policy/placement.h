@@ -30,10 +30,18 @@ std::vector<std::string> RegionsOf(const Resources& resources,
                                    const std::vector<std::string>& unpinned);
 std::vector<std::string> RegionsOf(const Resources& resources, const std::string& default_region);
 
+// Where a job that pins no region may go: `cloud_regions` (Cloud::Regions,
+// the default first), or the default alone when the job names an image id
+// ("ami-..."), which exists in one region only.
+std::vector<std::string> UnpinnedRegions(const Resources& resources,
+                                         const std::vector<std::string>& cloud_regions);
+
 // One line naming the regions placement looks at for `resources` and why:
 // "regions considered: us-east-1, us-east-2 (no region pinned; ...)" or
-// "region considered: us-east-2 (pinned by resources.region)".
-std::string DescribeRegions(const Resources& resources, const std::vector<std::string>& unpinned);
+// "region considered: us-east-2 (pinned by resources.region)". `cloud_regions`
+// as for UnpinnedRegions.
+std::string DescribeRegions(const Resources& resources,
+                            const std::vector<std::string>& cloud_regions);
 
 // `resources` and every alternative of it with use_spot set to `spot`.
 Resources WithMarket(Resources resources, bool spot);

@@ -122,6 +122,18 @@ TEST(PlacementTest, WithNoRegionPinnedTheCheapestRegionWins) {
             "region considered: us-east-1 (pinned by resources.region)");
 }
 
+TEST(PlacementTest, AnImageIdKeepsTheJobInTheDefaultRegion) {
+  Resources r;
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), kAllRegions);
+  r.image = "ubuntu-24.04";  // An alias is resolved in whichever region.
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), kAllRegions);
+  r.image = "ami-0abc";
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), std::vector<std::string>{"us-east-1"});
+  EXPECT_EQ(DescribeRegions(r, kAllRegions),
+            "region considered: us-east-1 (no region pinned, but image ami-0abc is an id of one "
+            "region)");
+}
+
 TEST(PlacementTest, EqualPricesPreferTheFirstRegion) {
   Offer home;
   home.instance_type = "t3.medium";
