@@ -80,9 +80,13 @@ class Cloud {
   // first. Default: the default region alone.
   virtual std::vector<std::string> Regions() const { return {DefaultRegion()}; }
   // The offers of every region of `regions`, in that order; fails with the
-  // first failing region's error, its message naming the region. Default:
-  // Offers region by region; a cloud may ask them all at once.
-  virtual Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions) {
+  // first failing region's error, its message naming the region. A cloud
+  // that can describe types beyond its catalog (AWS) adds offers for the
+  // instance types of `named_types` that the catalog lacks. Default: Offers
+  // region by region, `named_types` unused (the catalog is all there is).
+  virtual Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions,
+                                              const std::vector<std::string>& named_types) {
+    (void)named_types;
     std::vector<Offer> all;
     for (const std::string& region : regions) {
       auto offers = Offers(region);

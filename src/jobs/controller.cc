@@ -45,7 +45,8 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
 }
 
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources) {
-  return cloud.OffersIn(RegionsOf(resources, UnpinnedRegions(resources, cloud.Regions())));
+  return cloud.OffersIn(RegionsOf(resources, UnpinnedRegions(resources, cloud.Regions())),
+                        NamedTypes(resources));
 }
 
 std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {

@@ -153,6 +153,15 @@ std::string DescribeRegions(const Resources& r, const std::vector<std::string>& 
   return out + " (no region pinned: every region of the catalog; resources.region pins one)";
 }
 
+std::vector<std::string> NamedTypes(const Resources& r) {
+  std::vector<std::string> out;
+  if (!r.instance_type.empty()) out.push_back(r.instance_type);
+  for (const Resources& x : r.any_of) {
+    if (!x.instance_type.empty() && !Contains(out, x.instance_type)) out.push_back(x.instance_type);
+  }
+  return out;
+}
+
 Resources WithMarket(Resources r, bool spot) {
   r.use_spot = spot;
   for (Resources& x : r.any_of) x.use_spot = spot;

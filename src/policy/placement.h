@@ -43,6 +43,9 @@ std::vector<std::string> UnpinnedRegions(const Resources& resources,
 std::string DescribeRegions(const Resources& resources,
                             const std::vector<std::string>& cloud_regions);
 
+// The instance types `resources` and its alternatives name, first-seen order.
+std::vector<std::string> NamedTypes(const Resources& resources);
+
 // `resources` and every alternative of it with use_spot set to `spot`.
 Resources WithMarket(Resources resources, bool spot);
 

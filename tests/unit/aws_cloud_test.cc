@@ -192,7 +192,7 @@ TEST_F(AwsRegionsMotoTest, OffersInAsksEveryRegionForItsSpotPrices) {
   RegionRecorder recorder(&http_);
   AwsCloud cloud(StaticConfig(moto_->url()), &recorder, &clock_, catalog, {});
   EXPECT_EQ(cloud.Regions(), (std::vector<std::string>{"us-east-1", "eu-west-1", "us-east-2"}));
-  Result<std::vector<Offer>> offers = cloud.OffersIn(cloud.Regions());
+  Result<std::vector<Offer>> offers = cloud.OffersIn(cloud.Regions(), {});
   ASSERT_TRUE(offers.ok()) << offers.status().ToString();
   ASSERT_EQ(offers->size(), 3u);
   std::vector<std::string> order;
@@ -211,6 +211,46 @@ TEST_F(AwsRegionsMotoTest, OffersInAsksEveryRegionForItsSpotPrices) {
     ranked.insert(c.offer.region);
   }
   EXPECT_EQ(ranked.size(), 3u);
+}
+
+TEST_F(AwsRegionsMotoTest, ANamedTypeTheCatalogLacksIsDescribedAndPriced) {
+  test::RecordingHttpClient pricing;  // The Price List API: one canned answer.
+  pricing.Respond(200,
+                  R"({"PriceList":["{\"terms\":{\"OnDemand\":{\"T\":{\"priceDimensions\":)"
+                  R"({\"D\":{\"unit\":\"Hrs\",\"pricePerUnit\":{\"USD\":\"0.0725\"}}}}}}}"]})");
+  AwsCloudOptions options;
+  options.price_list = std::make_shared<PriceListClient>(&pricing, credentials_.get(), &clock_,
+                                                         "http://127.0.0.1:9");
+  AwsCloud cloud(StaticConfig(moto_->url()), &http_, &clock_, {}, options);
+  Result<std::vector<Offer>> offers = cloud.OffersIn({"us-east-1"}, {"c7g.large", "zz9.huge"});
+  ASSERT_TRUE(offers.ok()) << offers.status().ToString();
+  ASSERT_FALSE(offers->empty());  // c7g.large only: EC2 knows no zz9.huge.
+  for (const Offer& o : *offers) {
+    EXPECT_EQ(o.instance_type, "c7g.large");
+    EXPECT_EQ(o.vcpus, 2);
+    EXPECT_EQ(o.memory_gib, 4);
+    EXPECT_EQ(o.accelerator_count, 0);
+    EXPECT_DOUBLE_EQ(o.on_demand_price, 0.0725);  // From the price list.
+    EXPECT_TRUE(o.has_spot());                    // From DescribeSpotPriceHistory.
+    EXPECT_FALSE(o.zone.empty());
+  }
+  EXPECT_EQ(pricing.requests.size(), 1u);  // Asked once per type and region.
+  ASSERT_TRUE(cloud.OffersIn({"us-east-1"}, {"c7g.large"}).ok());
+  EXPECT_EQ(pricing.requests.size(), 1u);
+  // Without a price list the on-demand price is unknown, never $0.
+  AwsCloud unpriced(StaticConfig(moto_->url()), &http_, &clock_, {}, {});
+  offers = unpriced.OffersIn({"us-east-1"}, {"c7g.large"});
+  ASSERT_TRUE(offers.ok() && !offers->empty());
+  EXPECT_FALSE(offers->front().has_on_demand());
+  Resources r;
+  r.instance_type = "c7g.large";
+  std::string why;
+  EXPECT_TRUE(RankCandidates(r, "us-east-1", *offers, &why).empty());
+  EXPECT_NE(why.find("max_price (required: the on-demand price of c7g.large is unknown)"),
+            std::string::npos)
+      << why;
+  r.max_price = 0.05;
+  EXPECT_FALSE(RankCandidates(r, "us-east-1", *offers, nullptr).empty());
 }
 
 TEST_F(AwsCloudMotoTest, LaunchListTerminateAndCleanUp) {

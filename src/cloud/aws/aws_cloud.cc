@@ -125,11 +125,22 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
   return offers;
 }
 
-Result<std::vector<Offer>> AwsCloud::OffersIn(const std::vector<std::string>& regions) {
+Result<std::vector<Offer>> AwsCloud::OffersIn(const std::vector<std::string>& regions,
+                                              const std::vector<std::string>& named_types) {
   std::vector<Result<std::vector<Offer>>> results(regions.size(), std::vector<Offer>{});
   std::vector<std::thread> threads;
+  auto one = [this, &named_types](const std::string& region) -> Result<std::vector<Offer>> {
+    Result<std::vector<Offer>> offers = Offers(region);
+    if (!offers.ok() || named_types.empty()) return offers;
+    Result<Region*> r = ForRegion(region);
+    if (!r.ok()) return r.status();
+    Result<std::vector<Offer>> named = NamedOffers(**r, region, named_types);
+    if (!named.ok()) return named.status();
+    offers->insert(offers->end(), named->begin(), named->end());
+    return offers;
+  };
   for (size_t i = 0; i < regions.size(); ++i) {
-    threads.emplace_back([this, &regions, &results, i] { results[i] = Offers(regions[i]); });
+    threads.emplace_back([&one, &regions, &results, i] { results[i] = one(regions[i]); });
   }
   for (std::thread& t : threads) t.join();
   std::vector<Offer> all;
