@@ -43,6 +43,21 @@ std::string OnDemandColumn(const Offer& o) {
   return text;
 }
 
+// Why a named type has no offer at all: the local cloud knows the snapshot
+// only; AWS asked EC2, which does not sell it there. "" when it has offers.
+std::string NamedTypeNote(const Resources& r, const Cloud& cloud,
+                          const std::vector<Offer>& offers) {
+  for (const std::string& type : NamedTypes(r)) {
+    bool offered = std::any_of(offers.begin(), offers.end(),
+                               [&](const Offer& o) { return o.instance_type == type; });
+    if (offered) continue;
+    if (cloud.Name() == "aws") return "; EC2 does not offer " + type + " there";
+    return "; " + type + " is not in the bundled snapshot (" + std::string(kBundledCatalogSource) +
+           "), all the " + cloud.Name() + " cloud knows (on AWS, any type EC2 sells)";
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud) {
@@ -51,7 +66,7 @@ Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud)
   std::string why;
   auto c = RankCandidates(spec.resources, UnpinnedRegions(spec.resources, cloud.Regions()), *offers,
                           &why);
-  if (c.empty()) return InvalidArgument(why);
+  if (c.empty()) return InvalidArgument(why + NamedTypeNote(spec.resources, cloud, *offers));
   return c;
 }
 

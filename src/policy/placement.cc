@@ -197,6 +197,8 @@ std::vector<Candidate> RankCandidates(const Resources& r, const std::vector<std:
     std::ostringstream m;
     m << "no offer in " << JoinRegions(regions) << " fits the job's resources";
     misfits.erase("region");
+    // Offers of the type the job names fail on something else: that is the news.
+    if (misfits.size() > 1) misfits.erase("instance_type");
     if (!misfits.empty()) {
       auto worst = std::max_element(misfits.begin(), misfits.end(),
                                     [](auto& a, auto& b) { return a.second < b.second; });
