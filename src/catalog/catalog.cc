@@ -1,5 +1,7 @@
 #include "catalog/catalog.h"
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "util/embedded.h"
@@ -81,6 +83,17 @@ const Catalog& Catalog::Bundled() {
     return r.ok() ? std::move(r).value() : Catalog();
   }();
   return catalog;
+}
+
+std::vector<std::string> OfferRegions(const std::vector<Offer>& offers, const std::string& first) {
+  std::set<std::string> others;
+  for (const Offer& o : offers) {
+    if (o.region != first) others.insert(o.region);
+  }
+  std::vector<std::string> out;
+  if (!first.empty()) out.push_back(first);
+  out.insert(out.end(), others.begin(), others.end());
+  return out;
 }
 
 }  // namespace spotrun

@@ -17,14 +17,18 @@ struct Offer {
   int accelerator_count = 0;
   double vcpus = 0;
   double memory_gib = 0;
-  double on_demand_price = 0;  // USD/h
+  double on_demand_price = 0;  // USD/h; < 0 when unknown (a type the snapshot lacks)
   double spot_price = -1;      // USD/h; < 0 when spot is not offered in this zone
   std::string region;          // "us-east-1"
   std::string zone;            // AZ id, "use1-az1"
   std::string zone_name;       // "us-east-1b" where the account's mapping is known, else ""
 
   bool has_spot() const { return spot_price >= 0; }
+  bool has_on_demand() const { return on_demand_price >= 0; }
 };
+
+// The regions of `offers`: `first` (when not empty), then the others sorted.
+std::vector<std::string> OfferRegions(const std::vector<Offer>& offers, const std::string& first);
 
 // Where the bundled snapshot comes from, and when it was bundled.
 inline constexpr const char* kBundledCatalogSource =

@@ -90,6 +90,10 @@ Result<std::unique_ptr<aws::AwsCloud>> BuildAwsCloud(CliContext& ctx, const Clou
   if (options.ssh_cidr.empty() && real_aws) {
     options.find_ssh_cidr = [http] { return aws::LookUpPublicCidr(http); };
   }
+  if (!config->pricing_endpoint.empty()) {
+    options.price_list = std::make_shared<aws::PriceListClient>(
+        http, config->credentials.get(), &ctx.clock, config->pricing_endpoint);
+  }
   return std::make_unique<aws::AwsCloud>(std::move(config).value(), http, &ctx.clock,
                                          Catalog::Bundled().offers(), std::move(options));
 }

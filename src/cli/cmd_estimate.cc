@@ -35,16 +35,38 @@ std::string Why(const JobSpec& spec, size_t n) {
   return why;
 }
 
+// The on-demand price, "unknown" where neither the snapshot nor the cloud has one.
+std::string OnDemandColumn(const Offer& o) {
+  if (!o.has_on_demand()) return "unknown";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.4f", o.on_demand_price);
+  return text;
+}
+
+// Why a named type has no offer at all: the local cloud knows the snapshot
+// only; AWS asked EC2, which does not sell it there. "" when it has offers.
+std::string NamedTypeNote(const Resources& r, const Cloud& cloud,
+                          const std::vector<Offer>& offers) {
+  for (const std::string& type : NamedTypes(r)) {
+    bool offered = std::any_of(offers.begin(), offers.end(),
+                               [&](const Offer& o) { return o.instance_type == type; });
+    if (offered) continue;
+    if (cloud.Name() == "aws") return "; EC2 does not offer " + type + " there";
+    return "; " + type + " is not in the bundled snapshot (" + std::string(kBundledCatalogSource) +
+           "), all the " + cloud.Name() + " cloud knows (on AWS, any type EC2 sells)";
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud) {
-  const std::string region =
-      spec.resources.region.empty() ? cloud.DefaultRegion() : spec.resources.region;
   auto offers = OffersFor(cloud, spec.resources);
   if (!offers.ok()) return offers.status();
   std::string why;
-  auto c = RankCandidates(spec.resources, region, *offers, &why);
-  if (c.empty()) return InvalidArgument(why);
+  auto c = RankCandidates(spec.resources, UnpinnedRegions(spec.resources, cloud.Regions()), *offers,
+                          &why);
+  if (c.empty()) return InvalidArgument(why + NamedTypeNote(spec.resources, cloud, *offers));
   return c;
 }
 
@@ -59,11 +81,13 @@ LaunchRequest ImageRequest(const JobSpec& spec, const Candidate& c) {
   return request;
 }
 
-void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
+void PrintDryRun(const JobSpec& spec, const std::vector<std::string>& regions,
+                 const std::vector<Candidate>& c) {
+  printf("%s\n", DescribeRegions(spec.resources, regions).c_str());
   printf("dry run: nothing is launched. %zu offers fit; the first %zu:\n", c.size(),
          std::min<size_t>(c.size(), 10));
-  printf("  %-3s %-14s %-10s %-9s %10s %12s %7s\n", "#", "TYPE", "ZONE", "MARKET", "$/H",
-         "ON-DEMAND", "SAVING");
+  printf("  %-3s %-14s %-10s %-9s %10s %12s %7s  %s\n", "#", "TYPE", "ZONE", "MARKET", "$/H",
+         "ON-DEMAND", "SAVING", "REGION");
   for (size_t i = 0; i < c.size() && i < 10; ++i) {
     const Candidate& x = c[i];
     char saving[16] = "-";  // Nothing to save on a free (local) type.
@@ -71,8 +95,9 @@ void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
       std::snprintf(saving, sizeof(saving), "%.0f%%",
                     100 * (1 - x.price / x.offer.on_demand_price));
     }
-    printf("  %-3zu %-14s %-10s %-9s %10.4f %12.4f %7s\n", i + 1, x.offer.instance_type.c_str(),
-           x.offer.zone.c_str(), MarketName(x.market), x.price, x.offer.on_demand_price, saving);
+    printf("  %-3zu %-14s %-10s %-9s %10.4f %12s %7s  %s\n", i + 1, x.offer.instance_type.c_str(),
+           x.offer.zone.c_str(), MarketName(x.market), x.price, OnDemandColumn(x.offer).c_str(),
+           saving, x.offer.region.c_str());
   }
   if (IsLocalGpuType(c[0].offer.instance_type)) {
     const Offer& o = c[0].offer;
@@ -82,8 +107,9 @@ void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& c) {
                                   : "a count no catalog type has, priced per GPU like the "
                                     "catalog's smallest type of that model");
   }
-  printf("%s %s wins: %s; max price $%.4f/h.\n", c[0].offer.instance_type.c_str(),
-         c[0].offer.zone.c_str(), Why(spec, c.size()).c_str(), c[0].max_price);
+  printf("%s %s (%s) wins: %s; max price $%.4f/h.\n", c[0].offer.instance_type.c_str(),
+         c[0].offer.zone.c_str(), c[0].offer.region.c_str(), Why(spec, c.size()).c_str(),
+         c[0].max_price);
   if (spec.deadline_s) {
     printf("With the deadline the %s policy chooses spot or on-demand at every launch.\n",
            spec.policy.c_str());
@@ -111,10 +137,13 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   if (auto s = parsed->Get("starts")) starts = std::max(1, atoi(s->c_str()));
   auto cloud = ctx.MakeCloud("local");  // The bundled catalog: no account, no network.
   if (!cloud.ok()) return fprintf(stderr, "spotrun: %s\n", cloud.status().message().c_str()), 1;
-  // The whole catalog, not only what this machine's local cloud can run.
+  // The whole catalog, not only what this machine's local cloud can run, in
+  // every region of it unless the job pins one.
+  const std::vector<Offer>& catalog = Catalog::Bundled().offers();
+  const std::vector<std::string> regions = OfferRegions(catalog, (*cloud)->DefaultRegion());
   std::string why;
   std::vector<Candidate> candidates =
-      RankCandidates(spec->resources, (*cloud)->DefaultRegion(), Catalog::Bundled().offers(), &why);
+      RankCandidates(spec->resources, UnpinnedRegions(spec->resources, regions), catalog, &why);
   if (candidates.empty()) {
     fprintf(stderr, "spotrun: %s: resources: %s\n", file.c_str(), why.c_str());
     return 2;
@@ -160,6 +189,9 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
   if (parsed->Has("json")) {
     nlohmann::json j = {{"instance_type", c.offer.instance_type},
                         {"zone", c.offer.zone},
+                        {"region", c.offer.region},
+                        {"regions_considered",
+                         RegionsOf(spec->resources, UnpinnedRegions(spec->resources, regions))},
                         {"policy", policy},
                         {"runs", runs.size()},
                         {"cost_p50", Percentile(cost, 0.5)},
@@ -174,9 +206,10 @@ int CmdEstimate(CliContext& ctx, const Args& args) {
     printf("%s\n", j.dump().c_str());
     return 0;
   }
-  printf("%s %s in %s at $%.4f/h (on-demand $%.4f/h), policy %s\n", c.offer.instance_type.c_str(),
-         MarketName(c.market), c.offer.zone.c_str(), c.price, c.offer.on_demand_price,
-         policy.c_str());
+  printf("%s\n", DescribeRegions(spec->resources, regions).c_str());
+  printf("%s %s in %s (%s) at $%.4f/h (on-demand $%.4f/h), policy %s\n",
+         c.offer.instance_type.c_str(), MarketName(c.market), c.offer.zone.c_str(),
+         c.offer.region.c_str(), c.price, c.offer.on_demand_price, policy.c_str());
   printf("replayed %zu starts of the bundled spot availability traces (2023)\n", runs.size());
   printf("traces: %s\n", traces.why.c_str());
   if (changeover.seconds < 360) {

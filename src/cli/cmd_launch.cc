@@ -141,7 +141,7 @@ std::optional<int> SubmitJob(CliContext& ctx, const std::string& file, const Par
     auto image = (*cloud)->DescribeImageChoice(ImageRequest(*spec, candidates->front()));
     if (!image.ok()) return Fail(file + ": " + image.status().message(), 2);
     printf("spotrun: job %s on the %s cloud\n", spec->name.c_str(), spec->cloud.c_str());
-    PrintDryRun(*spec, *candidates);
+    PrintDryRun(*spec, (*cloud)->Regions(), *candidates);
     if (!image->empty()) printf("image: %s\n", image->c_str());
     return 0;
   }

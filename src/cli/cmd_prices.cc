@@ -38,7 +38,8 @@ Result<std::vector<std::string>> RegionsFor(const PriceQuery& q) {
       matching.push_back(o.region);
     }
   }
-  if (q.regions.empty()) return matching;
+  // A named type the snapshot lacks: every region (EC2 may sell it there).
+  if (q.regions.empty()) return matching.empty() && !q.type.empty() ? known : matching;
   for (const std::string& r : q.regions) {
     if (std::find(known.begin(), known.end(), r) == known.end()) {
       return InvalidArgument("--region: no region '" + r + "' in the bundled catalog (" +
@@ -66,8 +67,10 @@ struct RegionPrices {
 RegionPrices PricesIn(aws::AwsCloud* cloud, const PriceQuery& q, const std::string& region,
                       const std::string& offline_reason) {
   RegionPrices out{Snapshot(q, region), offline_reason};
-  if (!cloud || out.offers.empty()) return out;
-  Result<std::vector<Offer>> live = cloud->Offers(region);
+  if (!cloud || (out.offers.empty() && q.type.empty())) return out;
+  // A type the snapshot lacks is asked of EC2 by name.
+  Result<std::vector<Offer>> live = cloud->OffersIn(
+      {region}, q.type.empty() ? std::vector<std::string>{} : std::vector<std::string>{q.type});
   if (!live.ok()) {
     out.live_error = live.status().message();
     return out;
@@ -108,7 +111,9 @@ void PrintTable(std::vector<Offer> offers, bool per_gpu) {
     printf("%-14s %-14s %-22s %-10s %5.0f %8.0f %9s", o.instance_type.c_str(), o.region.c_str(),
            zone.c_str(), gpu.c_str(), o.vcpus, o.memory_gib, spot);
     if (per_gpu) printf(" %12s", spot_gpu);
-    printf(" %13.4f %7s\n", o.on_demand_price, saving);
+    char on_demand[32] = "unknown";  // Neither the snapshot nor the price list has it.
+    if (o.has_on_demand()) snprintf(on_demand, sizeof on_demand, "%.4f", o.on_demand_price);
+    printf(" %13s %7s\n", on_demand, saving);
   }
 }
 
@@ -140,21 +145,30 @@ int CmdPrices(CliContext& ctx, const Args& args) {
   for (const std::string& r : *regions) {
     for (Offer& o : Snapshot(q, r)) snapshot.push_back(std::move(o));
   }
-  if (snapshot.empty()) {
-    fprintf(stderr, "spotrun: no instance type in the catalog for %s%s%s%s%s\n",
-            region_flag.c_str(), q.type.empty() ? "" : ", type ", q.type.c_str(),
-            q.gpu.empty() ? "" : ", GPU ", q.gpu.c_str());
-    return 1;
-  }
   aws::AwsOverrides overrides;
   overrides.default_region = "us-east-1";
   auto config = aws::LoadAwsConfig(ctx.env, overrides, &ctx.clock);
+  // Only EC2 knows types beyond the snapshot; without it the snapshot is all there is.
+  if (snapshot.empty() && (q.type.empty() || !config.ok())) {
+    fprintf(stderr, "spotrun: no instance type in the bundled snapshot for %s%s%s%s%s%s\n",
+            region_flag == "all" ? "any region" : region_flag.c_str(),
+            q.type.empty() ? "" : ", type ", q.type.c_str(), q.gpu.empty() ? "" : ", GPU ",
+            q.gpu.c_str(),
+            config.ok() ? ""
+                        : " (offline, the snapshot is all there is; with AWS credentials EC2 is "
+                          "asked for any type it sells)");
+    return 1;
+  }
   std::unique_ptr<aws::AwsCloud> cloud;
   if (config.ok()) {
     aws::AwsCloudOptions options;
     options.client.max_attempts = 2;
     options.client.timeout_s = 15;
     if (!ctx.http) ctx.http = std::make_unique<CurlHttpClient>();
+    if (!config->pricing_endpoint.empty()) {
+      options.price_list = std::make_shared<aws::PriceListClient>(
+          ctx.http.get(), config->credentials.get(), &ctx.clock, config->pricing_endpoint);
+    }
     cloud = std::make_unique<aws::AwsCloud>(*config, ctx.http.get(), &ctx.clock,
                                             Catalog::Bundled().offers(), options);
   }
@@ -177,8 +191,10 @@ int CmdPrices(CliContext& ctx, const Args& args) {
     for (Offer& o : got.offers) offers.push_back(std::move(o));
   }
   if (!live_in.empty()) {
-    printf("Spot prices %s, live from EC2 (on-demand prices from the bundled catalog).\n",
-           RegionsLine(live_in).c_str());
+    printf(
+        "Spot prices %s, live from EC2 (on-demand prices from the bundled catalog, else "
+        "AWS's price list).\n",
+        RegionsLine(live_in).c_str());
   }
   if (!snapshot_in.empty()) {
     printf("Spot prices %s from the bundled snapshot (%s), not live (%s).\n",
@@ -187,6 +203,11 @@ int CmdPrices(CliContext& ctx, const Args& args) {
   const bool per_gpu =
       !q.gpu.empty() || std::all_of(offers.begin(), offers.end(),
                                     [](const Offer& o) { return o.accelerator_count > 0; });
+  if (offers.empty()) {
+    fprintf(stderr, "spotrun: EC2 offers no %s %s\n", q.type.c_str(),
+            RegionsLine(*regions).c_str());
+    return 1;
+  }
   if (per_gpu) printf("Sorted by the spot price of one GPU-hour.\n");
   PrintTable(std::move(offers), per_gpu);
   return 0;

@@ -28,7 +28,9 @@ int CmdDashboard(CliContext& ctx, const Args& args);
 int RunConvertCommand(const Args& args);
 // Where the job would run: the offers that fit, cheapest first (launch --dry-run).
 Result<std::vector<Candidate>> PlanCandidates(const JobSpec& spec, Cloud& cloud);
-void PrintDryRun(const JobSpec& spec, const std::vector<Candidate>& candidates);
+// `regions`: the cloud's (Cloud::Regions), where a job that pins none may go.
+void PrintDryRun(const JobSpec& spec, const std::vector<std::string>& regions,
+                 const std::vector<Candidate>& candidates);
 // The launch of `spec` on candidate `c`, as far as the image choice needs it
 // (Cloud::DescribeImageChoice, the dry run's image line).
 LaunchRequest ImageRequest(const JobSpec& spec, const Candidate& c);

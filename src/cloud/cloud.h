@@ -76,6 +76,26 @@ class Cloud {
   virtual std::string DefaultRegion() const = 0;
   // Offers in `region` (the catalog, with live prices where the cloud has them).
   virtual Result<std::vector<Offer>> Offers(const std::string& region) = 0;
+  // Regions placement considers for a job that pins none, the default region
+  // first. Default: the default region alone.
+  virtual std::vector<std::string> Regions() const { return {DefaultRegion()}; }
+  // The offers of every region of `regions`, in that order; fails with the
+  // first failing region's error, its message naming the region. A cloud
+  // that can describe types beyond its catalog (AWS) adds offers for the
+  // instance types of `named_types` that the catalog lacks. Default: Offers
+  // region by region, `named_types` unused (the catalog is all there is).
+  virtual Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions,
+                                              const std::vector<std::string>& named_types) {
+    (void)named_types;
+    std::vector<Offer> all;
+    for (const std::string& region : regions) {
+      auto offers = Offers(region);
+      if (!offers.ok())
+        return Status(offers.status().code(), region + ": " + offers.status().message());
+      all.insert(all.end(), offers->begin(), offers->end());
+    }
+    return all;
+  }
   // Starts an instance. Idempotent per request.client_token.
   virtual Result<Instance> Launch(const LaunchRequest& request) = 0;
   virtual Result<Instance> Describe(const std::string& instance_id) = 0;

@@ -77,6 +77,7 @@ class FaultyCloud : public Cloud {
 
   std::string Name() const override { return base_->Name(); }
   std::string DefaultRegion() const override { return base_->DefaultRegion(); }
+  std::vector<std::string> Regions() const override { return base_->Regions(); }
   Result<std::vector<Offer>> Offers(const std::string& region) override;
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;

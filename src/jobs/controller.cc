@@ -45,18 +45,12 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
 }
 
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources) {
-  std::vector<Offer> all;
-  for (const std::string& region : RegionsOf(resources, cloud.DefaultRegion())) {
-    auto offers = cloud.Offers(region);
-    if (!offers.ok()) return offers.status();
-    all.insert(all.end(), offers->begin(), offers->end());
-  }
-  return all;
+  return cloud.OffersIn(RegionsOf(resources, UnpinnedRegions(resources, cloud.Regions())),
+                        NamedTypes(resources));
 }
 
 std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {
-  const std::string region =
-      spec_.resources.region.empty() ? ctx_.cloud->DefaultRegion() : spec_.resources.region;
+  const auto region = UnpinnedRegions(spec_.resources, ctx_.cloud->Regions());
   auto offers = OffersFor(*ctx_.cloud, spec_.resources);
   if (!offers.ok()) {
     *why_none = offers.status().message();
@@ -86,8 +80,7 @@ std::vector<Candidate> JobDriver::CandidatesIn(Market market, std::string* why_n
   if (market == Market::kOnDemand && spec_.resources.use_spot &&
       !spec_.recovery.on_demand_fallback) {
     // A deadline policy may choose on-demand even without the fallback.
-    const std::string region =
-        spec_.resources.region.empty() ? ctx_.cloud->DefaultRegion() : spec_.resources.region;
+    const auto region = UnpinnedRegions(spec_.resources, ctx_.cloud->Regions());
     Resources on_demand = WithMarket(spec_.resources, false);
     auto offers = OffersFor(*ctx_.cloud, on_demand);
     if (offers.ok()) all = RankCandidates(on_demand, region, *offers, why_none);

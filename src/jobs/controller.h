@@ -75,7 +75,7 @@ struct ControllerContext {
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
 
 // The offers of every region `resources` (or one of its alternatives) names,
-// the cloud's default region for those that name none.
+// every region of the cloud (Cloud::Regions) for those that name none.
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources);
 
 // Path of the local copy of one attempt's log (what `spotrun logs` prints).

@@ -13,6 +13,9 @@ prints what it found and exits 1 with a reason when it fails.
                                     for max price P
   moto_check.py gone JOB            nothing of the job is left in moto
   moto_check.py alive               prints how many instances are not terminated
+  moto_check.py spot-price-regions  prints the signing regions of the
+                                    DescribeSpotPriceHistory calls moto
+                                    recorded, sorted, one per line
   moto_check.py make-user           (moto with INITIAL_NO_AUTH_ACTION_COUNT=3)
                                     creates an EC2 user, prints "KEY_ID SECRET"
 """
@@ -54,8 +57,8 @@ def tags(resource):
     return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
 
 
-def run_instances_calls():
-    """Form parameters of every RunInstances moto recorded."""
+def recorded_calls(action):
+    """(form parameters, headers) of every call of `action` moto recorded."""
     with urllib.request.urlopen(ENDPOINT + "/moto-api/recorder/download-recording") as r:
         lines = r.read().decode().splitlines()
     calls = []
@@ -65,9 +68,26 @@ def run_instances_calls():
         if entry.get("body_encoded"):
             body = base64.b64decode(body).decode()
         params = dict(urllib.parse.parse_qsl(body))
-        if params.get("Action") == "RunInstances":
-            calls.append(params)
+        if params.get("Action") == action:
+            calls.append((params, entry.get("headers") or {}))
     return calls
+
+
+def run_instances_calls():
+    """Form parameters of every RunInstances moto recorded."""
+    return [params for params, _ in recorded_calls("RunInstances")]
+
+
+def spot_price_regions(_):
+    regions = set()
+    for _, headers in recorded_calls("DescribeSpotPriceHistory"):
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        # "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/ec2/aws4_request, ..."
+        scope = auth.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+        if len(scope) >= 3:
+            regions.add(scope[2])
+    for region in sorted(regions):
+        print(region)
 
 
 def ubuntu_image(_):
@@ -185,6 +205,7 @@ def main():
     p.set_defaults(fn=run_instances)
     sub.add_parser("alive").set_defaults(fn=alive)
     sub.add_parser("make-user").set_defaults(fn=make_user)
+    sub.add_parser("spot-price-regions").set_defaults(fn=spot_price_regions)
     args = parser.parse_args()
     args.fn(args)
 

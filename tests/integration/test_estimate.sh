@@ -18,13 +18,27 @@ budget: {expected_hours: 48}
 EOF2
 # The dry run offers what the local cloud can run: no V100 without one ...
 rc=0; spotrun launch job/job.yaml --dry-run > nogpu.txt 2>&1 || rc=$?
-[ "$rc" = 2 ] && grep -q "no offer in us-east-1 fits the job's resources (most offers fail on accelerators)" nogpu.txt ||
+[ "$rc" = 2 ] && grep -q "no offer in us-east-1, eu-west-1, us-east-2, us-west-2 fits the job's resources (most offers fail on accelerators)" nogpu.txt ||
   { cat nogpu.txt; fail "a machine without a GPU offers a V100"; }
-# ... and p3.2xlarge on a machine with one (a fake nvidia-smi).
+# ... and p3.2xlarge on a machine with one (a fake nvidia-smi), in the
+# cheapest region of the catalog (no region pinned): us-east-2's $0.3635/h
+# beats us-east-1's best, $0.5197/h.
 PATH=$SPOTRUN_SOURCE_DIR/tests/integration/fake-bin:$PATH FAKE_NVIDIA_SMI_GPUS="Tesla V100-SXM2-16GB" \
   spotrun launch job/job.yaml --dry-run > dry.txt
 cat dry.txt
-grep -q "p3.2xlarge use1-az1 wins: cheapest spot price" dry.txt || fail "dry run does not say who wins and why"
+grep -q "^regions considered: us-east-1, eu-west-1, us-east-2, us-west-2 (no region pinned" dry.txt ||
+  fail "dry run does not say which regions it looked at"
+grep -qE "^  1 +p3.2xlarge +use2-az2 +spot +0.3635 +3.0600 +88% +us-east-2$" dry.txt ||
+  fail "dry run does not offer the cheapest region first"
+grep -qE "^  3 +p3.2xlarge +use1-az1 +spot +0.5197 " dry.txt || fail "dry run lacks us-east-1's best"
+grep -q "p3.2xlarge use2-az2 (us-east-2) wins: cheapest spot price" dry.txt || fail "dry run does not say who wins and why"
+# A pinned region stays pinned.
+sed 's/^resources: {accelerators: V100:1}/resources: {accelerators: V100:1, region: us-east-1}/' job/job.yaml > job/pinned.yaml
+PATH=$SPOTRUN_SOURCE_DIR/tests/integration/fake-bin:$PATH FAKE_NVIDIA_SMI_GPUS="Tesla V100-SXM2-16GB" \
+  spotrun launch job/pinned.yaml --dry-run > pinned.txt
+grep -q "^region considered: us-east-1 (pinned by resources.region)" pinned.txt &&
+  grep -q "p3.2xlarge use1-az1 (us-east-1) wins" pinned.txt && ! grep -q "us-east-2" pinned.txt ||
+  { cat pinned.txt; fail "a pinned region is not kept"; }
 [ "$(grep -c 'p3\.' dry.txt)" -ge 3 ] || fail "dry run lists too few offers"
 
 spotrun estimate job/job.yaml --json > est.json
@@ -33,11 +47,13 @@ python3 - est.json <<'PY' || fail "estimate"
 import json, sys
 e = json.load(open(sys.argv[1]))
 assert e["instance_type"] == "p3.2xlarge" and e["policy"] == "default", e
-assert e["runs"] == 160, e  # the 4 bundled V100 traces of us-east-1 x 40 starts
-assert e["traces"].startswith("the V100 traces of us-east-1: us-east-1a_v100_1"), e
+assert e["region"] == "us-east-2" and e["zone"] == "use2-az2", e  # The cheapest region's.
+assert e["regions_considered"] == ["us-east-1", "eu-west-1", "us-east-2", "us-west-2"], e
+assert e["runs"] == 80, e  # the 2 bundled V100 traces of us-east-2 x 40 starts
+assert e["traces"].startswith("the V100 traces of us-east-2: us-east-2a_v100_1"), e
 # A local job, and no attempt in this store yet: the local cloud's default.
 assert e["changeover_hours"] == 30 / 3600 and "local cloud's default" in e["changeover"], e
-spot_all = 48 * 0.5197
+spot_all = 48 * 0.3635
 assert spot_all <= e["cost_p50"] <= e["cost_p90"] <= e["on_demand_cost"] * 1.05, e
 assert 48 <= e["finish_hours_p50"] <= e["finish_hours_p90"] <= 70.5, e
 assert 0 <= e["deadline_miss_percent"] <= 100, e
@@ -59,7 +75,7 @@ assert abs(e["cost_p50"] - 3.06 * 48.2) < 0.2, e' || fail "aws changeover"
 printf "name: cpu\nresources: {instance_type: c6i.2xlarge}\nrun: x\ndeadline: 70h\nbudget: {expected_hours: 48}\n" > job/cpu.yaml
 spotrun estimate job/cpu.yaml > cpu.txt
 cat cpu.txt
-grep -q "^traces: no bundled trace of c6i.2xlarge (no GPU) in us-east-1; the nearest there is, every bundled trace:" cpu.txt ||
+grep -q "^traces: no bundled trace of c6i.2xlarge (no GPU) in us-west-2; the nearest there is, every bundled trace:" cpu.txt ||
   fail "the estimate does not say which traces stand in"
 rc=0; spotrun estimate <(printf 'run: x\n') 2>err.txt || rc=$?
 [ "$rc" = 2 ] && grep -q expected_hours err.txt || fail "estimate without expected_hours"

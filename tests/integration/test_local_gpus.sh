@@ -39,7 +39,7 @@ grep -q "local-h200x1 *use1-az1 *spot *0.0000" dry.txt || fail "dry run does not
 grep -q "local-h200x1 is a local type: 1 of this machine's H200 GPUs, a model no catalog type has, at \$0" dry.txt ||
   fail "dry run does not say the type is local"
 rc=0; spotrun launch v100/job.yaml --dry-run > v100.txt 2>&1 || rc=$?
-[ "$rc" = 2 ] && grep -q "no offer in us-east-1 fits the job's resources (most offers fail on accelerators)" v100.txt ||
+[ "$rc" = 2 ] && grep -q "no offer in us-east-1, eu-west-1, us-east-2, us-west-2 fits the job's resources (most offers fail on accelerators)" v100.txt ||
   { cat v100.txt; fail "a V100 job is offered something on an H200 machine"; }
 
 spotrun launch a/job.yaml --results ra > a.out 2>&1 & pa=$!

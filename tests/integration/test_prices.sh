@@ -40,6 +40,14 @@ head -1 live-all.txt | grep -q "^Spot prices in 4 regions (.*us-east-2.*), live 
   fail "not every region live: $(head -1 live-all.txt)"
 [ "$(awk '$1 == "t3.medium" {print $2}' live-all.txt | sort -u | wc -l)" = 4 ] ||
   fail "not every region listed: $(cat live-all.txt)"
+# A type the snapshot lacks, asked of EC2 by name: its shape from
+# DescribeInstanceTypes, live spot prices, and (no price list behind a test
+# EC2 endpoint) an on-demand price said to be unknown, never $0.
+spotrun prices --type c7g.large --region us-east-1 > c7g-live.txt || { cat c7g-live.txt; fail "c7g.large live"; }
+cat c7g-live.txt
+head -1 c7g-live.txt | grep -q "^Spot prices in us-east-1, live from EC2" || fail "c7g.large not live"
+grep -Eq "^c7g\.large +us-east-1 +us-east-1[a-f] \(use1-az[0-9]\) +- +2 +4 +0\.0000 +unknown +- *$" c7g-live.txt ||
+  fail "c7g.large's shape or prices are wrong"
 
 AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1 spotrun prices --gpu a10g > unreachable.txt
 head -1 unreachable.txt | grep -q "from the bundled snapshot (.*), not live (.*127.0.0.1" ||
@@ -72,5 +80,9 @@ set +e
 spotrun prices --gpu NOSUCHGPU > none.txt 2>&1
 rc=$?
 set -e
-[ "$rc" = 1 ] && grep -q "no instance type in the catalog" none.txt || fail "unknown GPU: $rc"
+[ "$rc" = 1 ] && grep -q "no instance type in the bundled snapshot" none.txt || fail "unknown GPU: $rc"
+# A type the snapshot lacks: offline, the snapshot is all there is, and it says so.
+rc=0; spotrun prices --type c7g.large > c7g.txt 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "no instance type in the bundled snapshot for any region, type c7g.large (offline, the snapshot is all there is" c7g.txt ||
+  { cat c7g.txt; fail "an unknown type offline: $rc"; }
 pass "prices: live from EC2, else the bundled snapshot"

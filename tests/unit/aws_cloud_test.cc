@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <mutex>
+#include <set>
 
+#include "policy/placement.h"
 #include "recording_http_client.h"
 #include "remote/host.h"
 #include "test_process.h"
@@ -133,6 +136,121 @@ TEST_F(AwsCloudMotoTest, OffersRefreshSpotPricesByZoneId) {
   EXPECT_NE(offers->at(0).spot_price, 9.99);  // Refreshed from DescribeSpotPriceHistory.
   EXPECT_GT(offers->at(0).spot_price, 0);
   EXPECT_EQ(offers->at(1).spot_price, 9.99);  // No such zone: catalog price kept.
+}
+
+// Forwards to another client, recording the signing region (from the
+// Authorization header's credential scope) of every DescribeSpotPriceHistory.
+class RegionRecorder : public HttpClient {
+ public:
+  explicit RegionRecorder(HttpClient* base) : base_(base) {}
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    if (request.body.find("Action=DescribeSpotPriceHistory") != std::string::npos) {
+      for (const auto& [name, value] : request.headers) {
+        if (name != "Authorization") continue;
+        size_t at = value.find("Credential=");
+        std::string scope = value.substr(at, value.find(',', at) - at);  // KEY/DATE/REGION/...
+        size_t a = scope.find('/', scope.find('/') + 1) + 1;
+        std::lock_guard<std::mutex> lock(mu_);
+        regions.insert(scope.substr(a, scope.find('/', a) - a));
+      }
+    }
+    return base_->Send(request);
+  }
+  std::set<std::string> regions;
+
+ private:
+  HttpClient* base_;
+  std::mutex mu_;
+};
+
+// A moto_server of its own, without MOTO_AMIS_PATH: moto 5.2.1 with that
+// set fails every call in the second region it serves (see
+// tests/integration/moto_server.py).
+class AwsRegionsMotoTest : public test::MotoSuite<AwsRegionsMotoTest> {
+ protected:
+  CurlHttpClient http_;
+  RealClock clock_;
+  std::shared_ptr<CredentialProvider> credentials_ = StaticConfig("").credentials;
+};
+
+TEST_F(AwsRegionsMotoTest, OffersInAsksEveryRegionForItsSpotPrices) {
+  std::vector<Offer> catalog;
+  for (const std::string region : {"us-east-1", "us-east-2", "eu-west-1"}) {
+    Ec2Client client(&http_, credentials_.get(), &clock_, Ec2ClientOptions{moto_->url(), region});
+    Result<std::vector<AvailabilityZone>> zones = client.DescribeAvailabilityZones();
+    ASSERT_TRUE(zones.ok() && !zones->empty()) << region << " " << zones.status().ToString();
+    Offer o;
+    o.instance_type = "t3.medium";
+    o.vcpus = 2;
+    o.memory_gib = 4;
+    o.region = region;
+    o.zone = zones->at(0).zone_id;
+    o.on_demand_price = 0.0416;
+    o.spot_price = 9.99;
+    catalog.push_back(o);
+  }
+  RegionRecorder recorder(&http_);
+  AwsCloud cloud(StaticConfig(moto_->url()), &recorder, &clock_, catalog, {});
+  EXPECT_EQ(cloud.Regions(), (std::vector<std::string>{"us-east-1", "eu-west-1", "us-east-2"}));
+  Result<std::vector<Offer>> offers = cloud.OffersIn(cloud.Regions(), {});
+  ASSERT_TRUE(offers.ok()) << offers.status().ToString();
+  ASSERT_EQ(offers->size(), 3u);
+  std::vector<std::string> order;
+  for (const Offer& o : *offers) {
+    order.push_back(o.region);
+    EXPECT_NE(o.spot_price, 9.99) << o.region;  // Each refreshed in its own region.
+    EXPECT_FALSE(o.zone_name.empty()) << o.region;
+  }
+  EXPECT_EQ(order, cloud.Regions());
+  EXPECT_EQ(recorder.regions, (std::set<std::string>{"us-east-1", "us-east-2", "eu-west-1"}));
+  // Placement with no region pinned ranks the offers of all three.
+  Resources any;
+  any.instance_type = "t3.medium";
+  std::set<std::string> ranked;
+  for (const Candidate& c : RankCandidates(any, cloud.Regions(), *offers, nullptr)) {
+    ranked.insert(c.offer.region);
+  }
+  EXPECT_EQ(ranked.size(), 3u);
+}
+
+TEST_F(AwsRegionsMotoTest, ANamedTypeTheCatalogLacksIsDescribedAndPriced) {
+  test::RecordingHttpClient pricing;  // The Price List API: one canned answer.
+  pricing.Respond(200,
+                  R"({"PriceList":["{\"terms\":{\"OnDemand\":{\"T\":{\"priceDimensions\":)"
+                  R"({\"D\":{\"unit\":\"Hrs\",\"pricePerUnit\":{\"USD\":\"0.0725\"}}}}}}}"]})");
+  AwsCloudOptions options;
+  options.price_list = std::make_shared<PriceListClient>(&pricing, credentials_.get(), &clock_,
+                                                         "http://127.0.0.1:9");
+  AwsCloud cloud(StaticConfig(moto_->url()), &http_, &clock_, {}, options);
+  Result<std::vector<Offer>> offers = cloud.OffersIn({"us-east-1"}, {"c7g.large", "zz9.huge"});
+  ASSERT_TRUE(offers.ok()) << offers.status().ToString();
+  ASSERT_FALSE(offers->empty());  // c7g.large only: EC2 knows no zz9.huge.
+  for (const Offer& o : *offers) {
+    EXPECT_EQ(o.instance_type, "c7g.large");
+    EXPECT_EQ(o.vcpus, 2);
+    EXPECT_EQ(o.memory_gib, 4);
+    EXPECT_EQ(o.accelerator_count, 0);
+    EXPECT_DOUBLE_EQ(o.on_demand_price, 0.0725);  // From the price list.
+    EXPECT_TRUE(o.has_spot());                    // From DescribeSpotPriceHistory.
+    EXPECT_FALSE(o.zone.empty());
+  }
+  EXPECT_EQ(pricing.requests.size(), 1u);  // Asked once per type and region.
+  ASSERT_TRUE(cloud.OffersIn({"us-east-1"}, {"c7g.large"}).ok());
+  EXPECT_EQ(pricing.requests.size(), 1u);
+  // Without a price list the on-demand price is unknown, never $0.
+  AwsCloud unpriced(StaticConfig(moto_->url()), &http_, &clock_, {}, {});
+  offers = unpriced.OffersIn({"us-east-1"}, {"c7g.large"});
+  ASSERT_TRUE(offers.ok() && !offers->empty());
+  EXPECT_FALSE(offers->front().has_on_demand());
+  Resources r;
+  r.instance_type = "c7g.large";
+  std::string why;
+  EXPECT_TRUE(RankCandidates(r, "us-east-1", *offers, &why).empty());
+  EXPECT_NE(why.find("max_price (required: the on-demand price of c7g.large is unknown)"),
+            std::string::npos)
+      << why;
+  r.max_price = 0.05;
+  EXPECT_FALSE(RankCandidates(r, "us-east-1", *offers, nullptr).empty());
 }
 
 TEST_F(AwsCloudMotoTest, LaunchListTerminateAndCleanUp) {

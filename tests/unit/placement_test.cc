@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "catalog/catalog.h"
 
 namespace spotrun {
@@ -90,6 +92,102 @@ TEST(PlacementTest, SaysWhyNothingFits) {
   std::string why;
   EXPECT_TRUE(RankCandidates(r, "us-east-1", Catalog::Bundled().offers(), &why).empty());
   EXPECT_NE(why.find("cpus"), std::string::npos) << why;
+}
+
+const std::vector<std::string> kAllRegions = {"us-east-1", "eu-west-1", "us-east-2", "us-west-2"};
+
+TEST(PlacementTest, WithNoRegionPinnedTheCheapestRegionWins) {
+  Resources r;
+  r.accelerator = "V100";
+  r.accelerator_count = 1;
+  auto c = RankCandidates(r, kAllRegions, Catalog::Bundled().offers(), nullptr);
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(c[0].offer.instance_type, "p3.2xlarge");
+  EXPECT_EQ(c[0].offer.region, "us-east-2");
+  EXPECT_DOUBLE_EQ(c[0].price, 0.3635);
+  std::set<std::string> regions;
+  for (const auto& x : c) regions.insert(x.offer.region);
+  EXPECT_EQ(regions.size(), 4u);
+  EXPECT_EQ(RegionsOf(r, kAllRegions), kAllRegions);
+  EXPECT_EQ(DescribeRegions(r, kAllRegions),
+            "regions considered: us-east-1, eu-west-1, us-east-2, us-west-2 (no region pinned: "
+            "every region of the catalog; resources.region pins one)");
+  r.region = "us-east-1";  // Pinned: stays.
+  c = RankCandidates(r, kAllRegions, Catalog::Bundled().offers(), nullptr);
+  ASSERT_FALSE(c.empty());
+  for (const auto& x : c) EXPECT_EQ(x.offer.region, "us-east-1");
+  EXPECT_DOUBLE_EQ(c[0].price, 0.5197);
+  EXPECT_EQ(RegionsOf(r, kAllRegions), std::vector<std::string>{"us-east-1"});
+  EXPECT_EQ(DescribeRegions(r, kAllRegions),
+            "region considered: us-east-1 (pinned by resources.region)");
+}
+
+TEST(PlacementTest, AnImageIdKeepsTheJobInTheDefaultRegion) {
+  Resources r;
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), kAllRegions);
+  r.image = "ubuntu-24.04";  // An alias is resolved in whichever region.
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), kAllRegions);
+  r.image = "ami-0abc";
+  EXPECT_EQ(UnpinnedRegions(r, kAllRegions), std::vector<std::string>{"us-east-1"});
+  EXPECT_EQ(DescribeRegions(r, kAllRegions),
+            "region considered: us-east-1 (no region pinned, but image ami-0abc is an id of one "
+            "region)");
+}
+
+TEST(PlacementTest, EqualPricesPreferTheFirstRegion) {
+  Offer home;
+  home.instance_type = "t3.medium";
+  home.vcpus = 2;
+  home.memory_gib = 4;
+  home.on_demand_price = 0.0416;
+  home.spot_price = 0.01;
+  home.region = "us-east-1";
+  home.zone = "use1-az9";
+  Offer away = home;
+  away.region = "eu-west-1";
+  away.zone = "euw1-az1";  // Sorts first by zone, but its region comes second.
+  Resources r;
+  auto c = RankCandidates(r, kAllRegions, {away, home}, nullptr);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].offer.region, "us-east-1");
+  away.spot_price = 0.009;  // Cheaper: wins.
+  EXPECT_EQ(RankCandidates(r, kAllRegions, {away, home}, nullptr)[0].offer.region, "eu-west-1");
+}
+
+TEST(PlacementTest, AnUnknownPriceNeverRanksAsFree) {
+  Offer known;
+  known.instance_type = "c6i.2xlarge";
+  known.vcpus = 8;
+  known.memory_gib = 16;
+  known.on_demand_price = 0.34;
+  known.spot_price = 0.1;
+  known.region = "us-east-1";
+  known.zone = "use1-az1";
+  Offer unknown = known;
+  unknown.instance_type = "mac1.metal";
+  unknown.on_demand_price = -1;  // Neither the snapshot nor the price list has it.
+  unknown.spot_price = -1;
+  Resources r;
+  r.cpus = 8;
+  for (bool spot : {true, false}) {
+    r.use_spot = spot;
+    auto c = RankCandidates(r, "us-east-1", {unknown, known}, nullptr);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].offer.instance_type, "c6i.2xlarge");
+  }
+  // A spot price but no on-demand price: the bid must come from the job.
+  unknown.spot_price = 0.05;
+  r.use_spot = true;
+  r.instance_type = "mac1.metal";
+  std::string why;
+  EXPECT_TRUE(RankCandidates(r, "us-east-1", {unknown}, &why).empty());
+  EXPECT_NE(why.find("max_price (required: the on-demand price of mac1.metal is unknown)"),
+            std::string::npos)
+      << why;
+  r.max_price = 0.2;
+  auto c = RankCandidates(r, "us-east-1", {unknown, known}, nullptr);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_DOUBLE_EQ(c[0].max_price, 0.2);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "cloud/aws/aws_cloud.h"
 
 #include <set>
+#include <thread>
 
 namespace spotrun::aws {
 namespace {
@@ -28,6 +29,7 @@ AwsCloud::AwsCloud(AwsConfig config, HttpClient* http, Clock* clock, std::vector
       http_(http),
       clock_(clock),
       catalog_(std::move(catalog)),
+      catalog_regions_(OfferRegions(catalog_, config_.region)),
       options_(std::move(options)) {
   if (config_.max_attempts > 0) options_.client.max_attempts = config_.max_attempts;
 }
@@ -121,6 +123,35 @@ Result<std::vector<Offer>> AwsCloud::Offers(const std::string& region) {
     }
   }
   return offers;
+}
+
+Result<std::vector<Offer>> AwsCloud::OffersIn(const std::vector<std::string>& regions,
+                                              const std::vector<std::string>& named_types) {
+  std::vector<Result<std::vector<Offer>>> results(regions.size(), std::vector<Offer>{});
+  std::vector<std::thread> threads;
+  auto one = [this, &named_types](const std::string& region) -> Result<std::vector<Offer>> {
+    Result<std::vector<Offer>> offers = Offers(region);
+    if (!offers.ok() || named_types.empty()) return offers;
+    Result<Region*> r = ForRegion(region);
+    if (!r.ok()) return r.status();
+    Result<std::vector<Offer>> named = NamedOffers(**r, region, named_types);
+    if (!named.ok()) return named.status();
+    offers->insert(offers->end(), named->begin(), named->end());
+    return offers;
+  };
+  for (size_t i = 0; i < regions.size(); ++i) {
+    threads.emplace_back([&one, &regions, &results, i] { results[i] = one(regions[i]); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::vector<Offer> all;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (!results[i].ok()) {
+      const Status s = results[i].status();
+      return Status(s.code(), regions[i] + ": " + s.message());
+    }
+    all.insert(all.end(), results[i]->begin(), results[i]->end());
+  }
+  return all;
 }
 
 Result<Instance> AwsCloud::Launch(const LaunchRequest& request) {

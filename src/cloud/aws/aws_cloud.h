@@ -34,6 +34,7 @@
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/ec2_client.h"
 #include "cloud/aws/image_choice.h"
+#include "cloud/aws/price_list.h"
 #include "cloud/cloud.h"
 #include "remote/job_ssh.h"
 
@@ -63,6 +64,9 @@ struct AwsCloudOptions {
   // Directory for created private keys, "<key name>.pem", mode 0600.
   std::string key_dir;
   std::string iam_instance_profile;  // Instance profile name; "" = none.
+  // On-demand prices of types the catalog lacks (GetProducts); null = none
+  // (their on-demand price is unknown).
+  std::shared_ptr<PriceListClient> price_list;
   // Retry tuning for every region's client (endpoint and region are set per
   // region; max_attempts defaults to AwsConfig::max_attempts when set).
   Ec2ClientOptions client;
@@ -78,6 +82,15 @@ class AwsCloud : public Cloud {
   std::string Name() const override { return "aws"; }
   std::string DefaultRegion() const override { return config_.region; }
   Result<std::vector<Offer>> Offers(const std::string& region) override;
+  // The default region, then every other region of the catalog.
+  std::vector<std::string> Regions() const override { return catalog_regions_; }
+  // Offers of each region on its own thread (the regions' clients are
+  // independent, and Ec2Client, HttpClient and the credentials are safe to
+  // use from several threads); the first failing region (in `regions`
+  // order) fails the call. A named type the catalog lacks in a region gets
+  // offers there when EC2 knows it (NamedOffers).
+  Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions,
+                                      const std::vector<std::string>& named_types) override;
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
@@ -118,6 +131,17 @@ class AwsCloud : public Cloud {
   // The client of `region`, created on first use (zone names are loaded then,
   // without holding mu_).
   Result<Region*> ForRegion(const std::string& region);
+  // Offers in `region` for those of `types` the catalog lacks there
+  // (aws_cloud_types.cc): the shape from DescribeInstanceTypes (a type EC2
+  // does not know is left out), one offer per zone with a spot price
+  // (DescribeSpotPriceHistory), else one on-demand offer in no particular
+  // zone; the on-demand price from the price list (options.price_list),
+  // else unknown (< 0).
+  Result<std::vector<Offer>> NamedOffers(Region& r, const std::string& region,
+                                         const std::vector<std::string>& types);
+  // The on-demand price of `type` in `region`: the catalog's, else the price
+  // list's (remembered), else < 0.
+  double OnDemandPriceOf(const std::string& type, const std::string& region);
   std::string RegionOf(const std::string& instance_id);
   Instance ToInstance(const Ec2Instance& ec2, const std::string& region, const Region& r);
   // The image of `request` (aws_cloud_image.cc, rules in image_choice.h):
@@ -155,11 +179,13 @@ class AwsCloud : public Cloud {
   HttpClient* http_;
   Clock* clock_;
   std::vector<Offer> catalog_;
+  std::vector<std::string> catalog_regions_;  // Regions(), fixed at construction.
   AwsCloudOptions options_;
   std::mutex mu_;
   std::mutex cidr_mu_;  // Guards options_.ssh_cidr while it is looked up.
   std::map<std::string, Region> regions_;
   std::map<std::string, std::string> instance_regions_;
+  std::map<std::pair<std::string, std::string>, double> list_prices_;  // (type, region) -> USD/h.
 };
 
 // cloud-init user data that makes sure python3 (the agent) and rsync (file

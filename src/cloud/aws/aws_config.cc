@@ -250,6 +250,7 @@ Environment ProcessEnvironment() {
 
 std::string DefaultEndpoint(const std::string& service, const std::string& region) {
   std::string suffix = region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
+  if (service == "pricing") return "https://api.pricing." + region + suffix;  // The Price List API.
   return "https://" + service + "." + region + suffix;
 }
 
@@ -276,6 +277,11 @@ Result<AwsConfig> LoadAwsConfig(const Environment& env, const AwsOverrides& over
       ResolveEndpoint("s3", overrides.s3_endpoint_url, env, *profile, *config, result.region);
   if (!s3.ok()) return s3.status();
   result.s3_endpoint = *s3;
+  Result<std::string> pricing = ResolveEndpoint("pricing", "", env, *profile, *config, "us-east-1");
+  if (!pricing.ok()) return pricing.status();
+  bool ec2_default = result.ec2_endpoint == DefaultEndpoint("ec2", result.region);
+  bool pricing_default = *pricing == DefaultEndpoint("pricing", "us-east-1");
+  result.pricing_endpoint = pricing_default && !ec2_default ? "" : *pricing;
   std::string attempts = Var(env, "AWS_MAX_ATTEMPTS");
   std::string attempts_origin = "AWS_MAX_ATTEMPTS";
   if (attempts.empty()) {

@@ -49,7 +49,12 @@ struct AwsConfig {
   std::string region;        // Never empty.
   std::string ec2_endpoint;  // "https://ec2.us-east-1.amazonaws.com", no trailing '/'.
   std::string s3_endpoint;   // "https://s3.us-east-1.amazonaws.com".
-  int max_attempts = 0;      // AWS_MAX_ATTEMPTS or the profile's max_attempts; 0 = not set.
+  // The Price List API (kPriceListEndpoint), or AWS_ENDPOINT_URL_PRICING /
+  // AWS_ENDPOINT_URL and the profile's like the others; "" when EC2's
+  // endpoint is overridden and pricing's is not (a test or proxy endpoint
+  // never leads to the real price list).
+  std::string pricing_endpoint;
+  int max_attempts = 0;  // AWS_MAX_ATTEMPTS or the profile's max_attempts; 0 = not set.
   std::shared_ptr<CredentialProvider> credentials;  // Never null.
 };
 

@@ -106,6 +106,10 @@ Result<std::vector<Offer>> LocalCloud::Offers(const std::string& region) {
   return out;
 }
 
+std::vector<std::string> LocalCloud::Regions() const {
+  return OfferRegions(Catalog::Bundled().offers(), DefaultRegion());
+}
+
 Status LocalCloud::CheckCapacity(const LaunchRequest& r) const {
   const MachineCapacity& c = options_.capacity;
   std::ostringstream why;

@@ -39,6 +39,9 @@ class LocalCloud : public Cloud {
   std::string Name() const override { return "local"; }
   std::string DefaultRegion() const override { return "us-east-1"; }
   Result<std::vector<Offer>> Offers(const std::string& region) override;
+  // Every region of the bundled catalog, us-east-1 first: the local cloud
+  // prices its instances as AWS's snapshot does there.
+  std::vector<std::string> Regions() const override;
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
