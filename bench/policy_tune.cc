@@ -101,19 +101,20 @@ struct Tuner {
   }
 };
 
+// The constants as they read in policy/spotrun_policy.h.
 void Print(const SpotrunParams& p) {
-  std::printf("  idle{%g, %g, %g}, switch_from_od{%g, %g, %g}, patience %g, patience_share %g\n",
+  std::printf("  idle{%g, %g, %g}, switch_from_od{%g, %g, %g}, min_work_to_switch %g\n",
               p.idle.share, p.idle.per_hour, p.idle.fixed, p.switch_from_od.share,
-              p.switch_from_od.per_hour, p.switch_from_od.fixed, p.patience, p.patience_share);
+              p.switch_from_od.per_hour, p.switch_from_od.fixed, p.min_work_to_switch);
 }
 
-// Coordinate descent from `start`; returns the best constants found.
+// Coordinate descent from `best`; returns the best constants found.
 SpotrunParams Descend(const Tuner& tuner, SpotrunParams best, double* best_value) {
   *best_value = tuner.Objective(best);
   const std::vector<double> shares = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
   const std::vector<double> per_hour = {0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0};
   const std::vector<double> fixed = {0, 0.5, 1, 2, 3, 4, 6, 8};
-  const std::vector<double> patience = {0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 10, 1e9};
+  const std::vector<double> work = {0, 0.5, 1, 2, 3, 5, 8};
   struct Axis {
     double* (*field)(SpotrunParams&);
     const std::vector<double>* values;
@@ -125,8 +126,7 @@ SpotrunParams Descend(const Tuner& tuner, SpotrunParams best, double* best_value
       {[](SpotrunParams& p) { return &p.switch_from_od.share; }, &shares},
       {[](SpotrunParams& p) { return &p.switch_from_od.per_hour; }, &per_hour},
       {[](SpotrunParams& p) { return &p.switch_from_od.fixed; }, &fixed},
-      {[](SpotrunParams& p) { return &p.patience; }, &patience},
-      {[](SpotrunParams& p) { return &p.patience_share; }, &shares},
+      {[](SpotrunParams& p) { return &p.min_work_to_switch; }, &work},
   };
   for (int pass = 1;; ++pass) {
     bool changed = false;
@@ -150,15 +150,15 @@ SpotrunParams Descend(const Tuner& tuner, SpotrunParams best, double* best_value
   }
 }
 
-// Descends from the constants in code and from a few fixed seeds; prints the
-// best.
+// Descends from the constants in code and from fixed seeds; prints the best.
 void Tune(const Tuner& tuner) {
   std::vector<SpotrunParams> seeds(3);
-  seeds[1].idle = {0, 0, 0};
-  seeds[1].patience = 2;
-  seeds[2].idle = {0.2, 0.1, 0};
-  seeds[2].patience = 1;
-  seeds[2].switch_from_od = {0.3, 0, 2};
+  seeds[1].idle = {0.5, 0.3, 0};  // The first round's constants.
+  seeds[1].switch_from_od = {0, 0, 0};
+  seeds[1].min_work_to_switch = 0;
+  seeds[2].idle = {0.2, 0.1, 2};
+  seeds[2].switch_from_od = {0.3, 0.1, 2};
+  seeds[2].min_work_to_switch = 1;
   SpotrunParams chosen;
   double chosen_value = 1e18;
   for (size_t i = 0; i < seeds.size(); ++i) {

@@ -52,9 +52,6 @@ struct PolicyInput {
   double overhead_left_s = 0;   // Changeover the current instance still owes.
   bool spot_available = false;  // Whether a spot launch would succeed now.
   int64_t tick = 0;             // Ticks since the job started.
-  // Seconds the job has been without an instance: since the start, or since
-  // its last instance stopped or was preempted; 0 while one runs.
-  double idle_for_s = 0;
 
   // Seconds since the job started.
   double elapsed_s() const { return terms.deadline_s - time_left_s; }

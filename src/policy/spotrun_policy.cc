@@ -21,12 +21,6 @@ double SpotrunPolicy::SwitchReserve(const PolicyInput& in) const {
   return ReserveSeconds(params_.switch_from_od, in);
 }
 
-double SpotrunPolicy::Patience(const PolicyInput& in) const {
-  const JobTerms& t = in.terms;
-  const double spare = std::max(0.0, in.slack_s() - 2 * t.overhead_s - t.tick_s);
-  return params_.patience * t.overhead_s + params_.patience_share * spare;
-}
-
 Mode SpotrunPolicy::Decide(const PolicyInput& in) const {
   const JobTerms& t = in.terms;
   const double slack = in.slack_s();
@@ -35,11 +29,11 @@ Mode SpotrunPolicy::Decide(const PolicyInput& in) const {
   }
   if (in.spot_available) {
     if (in.instance != Mode::kOnDemand) return Mode::kSpot;
-    return slack >= SwitchReserve(in) ? Mode::kSpot : Mode::kOnDemand;
+    const bool worth = in.remaining_work_s >= params_.min_work_to_switch * t.overhead_s;
+    return worth && slack >= SwitchReserve(in) ? Mode::kSpot : Mode::kOnDemand;
   }
   if (in.instance == Mode::kOnDemand) return Mode::kOnDemand;
-  const bool wait = slack >= Reserve(in) && in.idle_for_s < Patience(in);
-  return wait ? Mode::kIdle : Mode::kOnDemand;
+  return slack < Reserve(in) ? Mode::kOnDemand : Mode::kIdle;
 }
 
 }  // namespace spotrun

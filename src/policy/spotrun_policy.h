@@ -2,12 +2,15 @@
 // "spotrun", alias "default"). Uniform Progress (baseline_policies.h) spends
 // much of its slack on changeovers: it leaves on-demand as soon as it is back
 // on its progress line, then pays another changeover to return when spot stays
-// down. SpotrunPolicy keeps UP's appetite for spot but budgets slack:
+// down, and it takes every short spot window early in the job, leaving no
+// slack for the long ones later. SpotrunPolicy keeps UP's appetite for spot
+// but budgets slack:
 //
 //   1. Safety net: not on spot and slack < 2d + tick -> on-demand to the end.
 //   2. Spot available: keep a running spot; from idle take it; from
-//      on-demand take it only while slack >= SwitchReserve() (each move to
-//      spot and back costs two changeovers of slack, kept for later).
+//      on-demand take it only while slack >= SwitchReserve() and at least
+//      `min_work_to_switch` changeovers of work are left (a move to spot and
+//      back costs two changeovers of slack, kept for later spot windows).
 //   3. On-demand while spot is down -> stay on-demand (never idle from it:
 //      every return to on-demand would pay another changeover).
 //   4. Idle while spot is down -> on-demand if slack < Reserve(), else wait.
@@ -34,17 +37,16 @@ struct SlackReserve {
   double fixed = 0;     // Changeovers, whatever the time left.
 };
 
-// The constants, chosen on the train split of the bundled traces by
-// `bench_policy_tune` (bench/policy_tune.cc), which prints these values.
+// The constants, chosen on the train split of the bundled traces
+// (sim/trace_split.h) by `bench_policy_tune` (bench/policy_tune.cc), which
+// prints these values; docs/benchmarks.md has the run.
 struct SpotrunParams {
   // Idle while spot is down until slack falls below this (rule 4).
-  SlackReserve idle{0.5, 0.3, 0};
+  SlackReserve idle{0.6, 0.3, 1};
   // From on-demand, move to spot only while slack is at least this (rule 2).
-  SlackReserve switch_from_od{0, 0, 0};
-  // Idle while spot is down for at most this many changeovers (rule 4) plus
-  // this share of the slack above the safety net; then on-demand.
-  double patience = 1e9;
-  double patience_share = 0;
+  SlackReserve switch_from_od{0.7, 0.1, 0};
+  // ... and only while this many changeovers of work are left.
+  double min_work_to_switch = 2;
 };
 
 class SpotrunPolicy : public Policy {
@@ -55,8 +57,6 @@ class SpotrunPolicy : public Policy {
   double Reserve(const PolicyInput& in) const;
   // The slack needed to leave on-demand for spot (rule 2), in seconds.
   double SwitchReserve(const PolicyInput& in) const;
-  // How long to wait for spot without an instance (rule 4), in seconds.
-  double Patience(const PolicyInput& in) const;
 
  private:
   SpotrunParams params_;

@@ -30,31 +30,27 @@ RunResult SimulateRun(const Trace& trace, int64_t start_tick, const JobTerms& jo
   RunResult r;
   r.start_tick = start_tick;
   SimClock clock;
-  int64_t done = 0, overhead_left = 0, spot_s = 0, on_demand_s = 0, idle_since = 0;
+  int64_t done = 0, overhead_left = 0, spot_s = 0, on_demand_s = 0;
   Mode instance = Mode::kIdle;
   for (int64_t tick = 0; clock.elapsed_s() < horizon; ++tick) {
     const bool spot = trace.Available(start_tick + tick);
     if (instance == Mode::kSpot && !spot) {
       instance = Mode::kIdle;
       overhead_left = 0;
-      idle_since = clock.elapsed_s();
       ++r.preemptions;
     }
-    PolicyInput in{
-        terms,
-        static_cast<double>(work - done),
-        static_cast<double>(deadline - clock.elapsed_s()),
-        instance,
-        static_cast<double>(overhead_left),
-        spot,
-        tick,
-        instance == Mode::kIdle ? static_cast<double>(clock.elapsed_s() - idle_since) : 0};
+    PolicyInput in{terms,
+                   static_cast<double>(work - done),
+                   static_cast<double>(deadline - clock.elapsed_s()),
+                   instance,
+                   static_cast<double>(overhead_left),
+                   spot,
+                   tick};
     Mode want = policy.Decide(in);
     if (want == Mode::kSpot && !spot) want = Mode::kIdle;
     if (want != instance) {
       instance = want;
       overhead_left = want == Mode::kIdle ? 0 : overhead;
-      if (want == Mode::kIdle) idle_since = clock.elapsed_s();
       if (want != Mode::kIdle) ++r.launches;
     }
     if (instance == Mode::kIdle) {
