@@ -1,8 +1,10 @@
 // Policy benchmark: every registered policy over every bundled trace, for the
 // NSDI'24 default job (48 h of work, changeover 0.2 h, on-demand $3.06/h, spot
 // $0.9731/h) at deadlines of 52 h and 70 h, from evenly spaced starts. Prints
-// per deadline each policy's mean cost, its ratio to the offline optimum,
-// misses and wall time. First it times each 45-day availability trace from
+// per deadline, for the train and the test split of the traces
+// (sim/trace_split.h; spotrun's constants are chosen on train by
+// bench_policy_tune), each policy's mean cost, its ratio to the offline
+// optimum, misses and wall time. First it times each 45-day availability trace from
 // 100 starts through all six policies on one thread (target: under 10 s).
 //
 // With --controller it also replays the 45-day availability traces through
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -26,6 +29,7 @@
 #include "sim/experiment.h"
 #include "sim/replay.h"
 #include "sim/trace.h"
+#include "sim/trace_split.h"
 #include "util/fs.h"
 
 namespace spotrun {
@@ -76,7 +80,8 @@ std::vector<RunResult> RunOver(const std::string& policy, const std::vector<Work
   return all;
 }
 
-void Table(const std::vector<Trace>& traces, double deadline_hours, const BenchArgs& args) {
+void Table(std::string_view split, const std::vector<Trace>& traces, double deadline_hours,
+           const BenchArgs& args) {
   const JobTerms terms = Terms(deadline_hours);
   std::vector<Workload> loads;
   for (const Trace& t : traces) {
@@ -91,8 +96,9 @@ void Table(const std::vector<Trace>& traces, double deadline_hours, const BenchA
   }
   double optimal = 0;
   for (const Summary& s : rows) optimal = s.policy == "optimal" ? s.mean_cost : optimal;
-  std::printf("\ndeadline %.0f h: %zu traces x %d starts, %d thread(s)\n", deadline_hours,
-              traces.size(), args.starts, args.threads);
+  std::printf("\ndeadline %.0f h, %.*s split: %zu traces x %d starts, %d thread(s)\n",
+              deadline_hours, static_cast<int>(split.size()), split.data(), traces.size(),
+              args.starts, args.threads);
   std::printf("%-18s %9s %9s %9s %7s %6s %8s %7s %9s\n", "policy", "mean $", "vs opt", "p90 $",
               "misses", "runs", "spot h", "score", "wall s");
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -190,6 +196,17 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
   std::fflush(stdout);
 }
 
+// The train/test split (sim/trace_split.h), one line each.
+void PrintSplit(const SplitTraces& split) {
+  for (Split which : {Split::kTrain, Split::kTest}) {
+    const auto& files = which == Split::kTrain ? split.train_files : split.test_files;
+    std::printf("%-5.*s split:", static_cast<int>(SplitName(which).size()),
+                SplitName(which).data());
+    for (const std::string& f : files) std::printf(" %s", f.c_str());
+    std::printf("\n");
+  }
+}
+
 BenchArgs ParseArgs(int argc, char** argv) {
   BenchArgs a;
   if (const char* root = std::getenv("SPOTRUN_SOURCE_DIR")) {
@@ -216,17 +233,21 @@ BenchArgs ParseArgs(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace spotrun;
   const BenchArgs args = ParseArgs(argc, argv);
-  Result<std::vector<std::string>> files = ListTraceFiles(args.dir);
-  if (!files.ok() || files->empty()) {
-    std::fprintf(stderr, "bench_policy: no traces under %s\n", args.dir.c_str());
+  Result<SplitTraces> split = LoadSplitTraces(args.dir);
+  if (!split.ok()) {
+    std::fprintf(stderr, "bench_policy: %s\n", split.status().message().c_str());
     return 2;
   }
-  std::vector<Trace> traces;
-  for (const std::string& f : *files) traces.push_back(LoadTrace(f).value());
+  std::vector<Trace> traces = split->train;
+  traces.insert(traces.end(), split->test.begin(), split->test.end());
   std::printf("policy benchmark: 48 h job, changeover 0.2 h, on-demand $3.06/h, spot $0.9731/h\n");
+  PrintSplit(*split);
   const auto start = std::chrono::steady_clock::now();
   Timing(traces);
-  for (double deadline : {52.0, 70.0}) Table(traces, deadline, args);
+  for (double deadline : {52.0, 70.0}) {
+    Table("train", split->train, deadline, args);
+    Table("test", split->test, deadline, args);
+  }
   if (args.controller) ControllerReplay(traces, args);
   std::printf("\ntotal wall time %.1f s\n", Seconds(start));
   return 0;

@@ -87,33 +87,75 @@ TEST(UniformProgressPolicyTest, SafetyNetMatchesGreedy) {
   EXPECT_EQ(r.decisions, "SSOOOOOOO");
 }
 
+// The first round's constants: no switch reserve, no end game. The tests
+// below pin the rules with explicit constants, not the tuned ones.
+SpotrunParams FirstRound() {
+  SpotrunParams p;
+  p.idle = {0.5, 0.3, 0};
+  p.switch_from_od = {0, 0, 0};
+  p.min_work_to_switch = 0;
+  return p;
+}
+
 TEST(SpotrunPolicyTest, WaitsWhileSlackExceedsReserveThenCommits) {
   // Reserve = 300 x R / 900 + 0.3 x 120 x R / 3600. It waits through the
   // outage; at tick 6 slack 240 < 2d + tick = 300 commits it to on-demand.
-  Replay r = Play(SpotrunPolicy(), kTraceB, kLoose);
+  Replay r = Play(SpotrunPolicy(FirstRound()), kTraceB, kLoose);
   EXPECT_EQ(r.decisions, "SSIIIIOOOOOOO");
   EXPECT_TRUE(r.result.deadline_met);
 }
 
+// 3000 s of work, deadline 6000 s, no spot for 40 ticks: reserve = 0.26 x
+// time left. Idle while the slack exceeds it (33 ticks), then on-demand.
+const std::string kLateSpot = std::string(40, '0') + std::string(60, '1');
+const JobTerms kLateTerms = SmallTerms(3000, 6000, 120);
+
 TEST(SpotrunPolicyTest, StaysOnDemandUntilSpotReturns) {
-  // 3000 s of work, deadline 6000 s: reserve = 0.26 x time left. Idle while
-  // the slack exceeds it (33 ticks), then on-demand, kept while spot is down
-  // and left for spot at tick 40.
-  const std::string trace = std::string(40, '0') + std::string(60, '1');
-  Replay r = Play(SpotrunPolicy(), trace, SmallTerms(3000, 6000, 120));
+  // On-demand is kept while spot is down and left for spot at tick 40.
+  Replay r = Play(SpotrunPolicy(FirstRound()), kLateSpot, kLateTerms);
   EXPECT_EQ(r.decisions, std::string(33, 'I') + std::string(7, 'O') + std::string(47, 'S'));
   EXPECT_NEAR(r.result.cost, (420 * 3 + 2820 * 1) / 3600.0, 1e-12);
   EXPECT_TRUE(r.result.deadline_met);
 }
 
-TEST(SpotrunPolicyTest, ReserveShrinksWithTimeLeft) {
-  SpotrunPolicy policy;
+TEST(SpotrunPolicyTest, StaysOnDemandBelowTheSwitchReserve) {
+  // At tick 40 the slack is 900 s (3600 left, 2700 of work): below a switch
+  // reserve of 8 changeovers (960 s), so it stays on-demand to the end.
+  SpotrunParams p = FirstRound();
+  p.switch_from_od.fixed = 8;
+  Replay r = Play(SpotrunPolicy(p), kLateSpot, kLateTerms);
+  EXPECT_EQ(r.decisions, std::string(33, 'I') + std::string(52, 'O'));
+  EXPECT_NEAR(r.result.cost, 3120 * 3 / 3600.0, 1e-12);
+  p.switch_from_od.fixed = 7;  // 840 s: it moves to spot.
+  EXPECT_EQ(Play(SpotrunPolicy(p), kLateSpot, kLateTerms).decisions,
+            std::string(33, 'I') + std::string(7, 'O') + std::string(47, 'S'));
+}
+
+TEST(SpotrunPolicyTest, StaysOnDemandForTheLastFewChangeoversOfWork) {
+  // At tick 40, 2700 s of work are left: fewer than 23 changeovers (2760 s),
+  // more than 22 (2640 s).
+  SpotrunParams p = FirstRound();
+  p.min_work_to_switch = 23;
+  EXPECT_EQ(Play(SpotrunPolicy(p), kLateSpot, kLateTerms).decisions,
+            std::string(33, 'I') + std::string(52, 'O'));
+  p.min_work_to_switch = 22;
+  EXPECT_EQ(Play(SpotrunPolicy(p), kLateSpot, kLateTerms).decisions,
+            std::string(33, 'I') + std::string(7, 'O') + std::string(47, 'S'));
+}
+
+TEST(SpotrunPolicyTest, ReservesShrinkWithTimeLeft) {
+  SpotrunParams p;
+  p.idle = {0.6, 0.3, 1};
+  p.switch_from_od = {0.7, 0.1, 2};
+  SpotrunPolicy policy(p);
   PolicyInput in;
   in.terms = SmallTerms(300, 900, 120);
   in.time_left_s = 900;
-  EXPECT_NEAR(policy.Reserve(in), 0.5 * 600 + 0.3 * 120 * 900 / 3600, 1e-9);
+  EXPECT_NEAR(policy.Reserve(in), 0.6 * 600 + 0.3 * 120 * 900 / 3600 + 120, 1e-9);
+  EXPECT_NEAR(policy.SwitchReserve(in), 0.7 * 600 + 0.1 * 120 * 900 / 3600 + 240, 1e-9);
   in.time_left_s = 0;
-  EXPECT_EQ(policy.Reserve(in), 0);
+  EXPECT_NEAR(policy.Reserve(in), 120, 1e-9);
+  EXPECT_NEAR(policy.SwitchReserve(in), 240, 1e-9);
 }
 
 TEST(SafetyNetTest, FiresOffSpotBelowTwoChangeovers) {
