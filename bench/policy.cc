@@ -51,16 +51,6 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-JobTerms Terms(double deadline_hours) {
-  JobTerms t;
-  t.work_s = 48 * 3600;
-  t.deadline_s = deadline_hours * 3600;
-  t.overhead_s = 0.2 * 3600;
-  t.on_demand_price = 3.06;
-  t.spot_price = 0.9731;
-  return t;
-}
-
 // All runs of `policy` over `loads`, spread over `threads` threads.
 std::vector<RunResult> RunOver(const std::string& policy, const std::vector<Workload>& loads,
                                const JobTerms& terms, int threads) {
@@ -82,7 +72,7 @@ std::vector<RunResult> RunOver(const std::string& policy, const std::vector<Work
 
 void Table(std::string_view split, const std::vector<Trace>& traces, double deadline_hours,
            const BenchArgs& args) {
-  const JobTerms terms = Terms(deadline_hours);
+  const JobTerms terms = BenchmarkTerms(deadline_hours);
   std::vector<Workload> loads;
   for (const Trace& t : traces) {
     loads.push_back({t, EvenStartTicks(t, terms.deadline_s, args.starts).value()});
@@ -112,7 +102,7 @@ void Table(std::string_view split, const std::vector<Trace>& traces, double dead
 
 // Seconds to run every policy from 100 starts of `trace` on one thread.
 double TimeAllPolicies(const Trace& trace, double deadline_hours) {
-  const JobTerms terms = Terms(deadline_hours);
+  const JobTerms terms = BenchmarkTerms(deadline_hours);
   const std::vector<Workload> one = {{trace, EvenStartTicks(trace, terms.deadline_s, 100).value()}};
   const auto start = std::chrono::steady_clock::now();
   for (const std::string& policy : PolicyNames()) RunOver(policy, one, terms, 1);
@@ -164,7 +154,7 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
   for (const Trace& t : traces) {
     double secs[2];
     for (int d = 0; d < 2; ++d) {
-      const JobTerms terms = Terms(deadlines[d]);
+      const JobTerms terms = BenchmarkTerms(deadlines[d]);
       const auto starts = EvenStartTicks(t, terms.deadline_s, args.starts).value();
       const auto begin = std::chrono::steady_clock::now();
       auto runs = ReplayAll(policies, t, starts, terms, scratch).value();
@@ -181,7 +171,7 @@ void ControllerReplay(const std::vector<Trace>& all, const BenchArgs& args) {
   }
   std::printf("slowest: %.2f s (target: under 10 s)\n", worst);
   for (int d = 0; d < 2; ++d) {
-    const JobTerms terms = Terms(deadlines[d]);
+    const JobTerms terms = BenchmarkTerms(deadlines[d]);
     std::printf("\ndeadline %.0f h, %zu traces x %d starts: controller vs model loop\n",
                 deadlines[d], traces.size(), args.starts);
     std::printf("%-18s %12s %9s %9s %12s %12s\n", "policy", "controller $", "model $", "ratio",

@@ -37,16 +37,6 @@ struct Load {
   JobTerms terms;
 };
 
-JobTerms Terms(double deadline_hours) {
-  JobTerms t;
-  t.work_s = 48 * 3600;
-  t.deadline_s = deadline_hours * 3600;
-  t.overhead_s = 0.2 * 3600;
-  t.on_demand_price = 3.06;
-  t.spot_price = 0.9731;
-  return t;
-}
-
 // Mean cost of `policy` over the loads of one deadline; misses counted.
 double MeanCost(const Policy& policy, const std::vector<Load>& loads, int threads, int* misses) {
   std::vector<double> sums(loads.size(), 0);
@@ -212,7 +202,7 @@ int main(int argc, char** argv) {
   for (double hours : {52.0, 70.0}) {
     std::vector<Load> loads;
     for (const Trace& t : split->train) {
-      const JobTerms terms = TermsForTrace(Terms(hours), t);
+      const JobTerms terms = TermsForTrace(BenchmarkTerms(hours), t);
       loads.push_back({&t, EvenStartTicks(t, terms.deadline_s, args.starts).value(), terms});
     }
     int misses = 0;

@@ -53,8 +53,10 @@ ControllerContext MakeControllerContext(CliContext& ctx, Cloud* cloud, Reporter*
   const bool local = cloud->Name() == "local";
   c.options.capacity_retry_s = local ? 2 : 30;
   c.options.policy_tick_s = local ? 1 : 60;
-  // What a move or a preemption costs: on the local cloud mostly the 5 s
-  // notice the controller waits out before relaunching.
+  // What a move or a preemption costs the deadline planner: on the local
+  // cloud at most the 5 s notice (waited out when no other pool can take the
+  // replacement during it; under a second when one can), so the plan stays
+  // on the safe side.
   c.options.default_changeover_s = local ? 6 : 0.2 * 3600;
   return c;
 }

@@ -25,4 +25,14 @@ Result<SplitTraces> LoadSplitTraces(const std::string& dir) {
   return split;
 }
 
+JobTerms BenchmarkTerms(double deadline_hours) {
+  JobTerms t;
+  t.work_s = 48 * 3600;
+  t.deadline_s = deadline_hours * 3600;
+  t.overhead_s = 0.2 * 3600;
+  t.on_demand_price = 3.06;
+  t.spot_price = 0.9731;
+  return t;
+}
+
 }  // namespace spotrun

@@ -15,12 +15,18 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/policy.h"
 #include "sim/trace.h"
 #include "util/status.h"
 
 namespace spotrun {
 
 enum class Split { kTrain, kTest };
+
+// The policy benchmark's job (NSDI'24's default: 48 h of work, changeover
+// 0.2 h, on-demand $3.06/h, spot $0.9731/h) with a deadline `hours` after
+// its start: what bench/policy, its tuner and the split's test run.
+JobTerms BenchmarkTerms(double deadline_hours);
 
 // "train" or "test".
 std::string_view SplitName(Split split);

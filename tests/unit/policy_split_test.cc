@@ -17,16 +17,6 @@ namespace {
 
 std::string TraceDir() { return std::string(SPOTRUN_SOURCE_DIR) + "/data/traces"; }
 
-JobTerms BenchTerms(double deadline_hours) {
-  JobTerms t;
-  t.work_s = 48 * 3600;
-  t.deadline_s = deadline_hours * 3600;
-  t.overhead_s = 0.2 * 3600;
-  t.on_demand_price = 3.06;
-  t.spot_price = 0.9731;
-  return t;
-}
-
 // Every run of `policy` over `traces` from `starts` evenly spaced starts each.
 Summary RunAll(const std::string& policy, const std::vector<Trace>& traces, const JobTerms& terms,
                int starts) {
@@ -68,7 +58,7 @@ TEST(DefaultPolicyTest, BeatsUniformProgressOnTheTestSplit) {
   Result<SplitTraces> split = LoadSplitTraces(TraceDir());
   ASSERT_TRUE(split.ok()) << split.status().message();
   for (double hours : {52.0, 70.0}) {
-    const JobTerms terms = BenchTerms(hours);
+    const JobTerms terms = BenchmarkTerms(hours);
     const Summary ours = RunAll("default", split->test, terms, 100);
     const Summary up = RunAll("uniform-progress", split->test, terms, 100);
     EXPECT_EQ(ours.runs, 400);
