@@ -6,7 +6,8 @@
 # unchanged upload is not), and an open `spotrun ssh` holds the idle stop off; the token is nowhere under SPOTRUN_HOME nor in
 # `status --json`; nothing is left running. Then, with an injected
 # preemption, a notebook saved before the notice is on the relaunched
-# instance (a new URL) and in the final results after Ctrl-C.
+# instance (a new URL) and in the final results after Ctrl-C. Last, --detach
+# and --attach.
 source "$(dirname "$0")/lib.sh"
 [ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd (apt-get install openssh-server)"
 command -v jupyter-notebook >/dev/null || skip "no jupyter-notebook (apt-get install jupyter-notebook)"
@@ -99,4 +100,25 @@ token_nowhere "$(token_of "$url")"
 token_nowhere "$(token_of "$url2")"
 assert_no_instance_processes
 assert_no_ssh_processes
-pass "notebook: URL with token, idle stop, files back, preemption kept the notebook"
+# 3. In the background: --detach returns at once, --attach forwards and
+# prints the URL, Ctrl-C there detaches and the session goes on.
+"$SPOTRUN_BIN" notebook nb/job.yaml --results r3 --detach > nb3.out 2>&1 || fail "detach: $(cat nb3.out)"
+id3=$(sed -n 's/^notebook \([^ ]*\) .*/\1/p' nb3.out)
+grep -q "spotrun notebook --attach $id3" nb3.out || fail "no attach hint: $(cat nb3.out)"
+"$SPOTRUN_BIN" notebook --attach "$id3" > nb3-attach.out 2>&1 &
+client=$!
+BACKGROUND_PIDS="$client"
+wait_for "url_in nb3-attach.out 1 | grep -q token" 90
+url3=$(url_in nb3-attach.out 1)
+curl -sf "$(base_of "$url3")/api/status?token=$(token_of "$url3")" | grep -q last_activity ||
+  fail "/api/status through the attached forward"
+kill -INT "$client"
+wait "$client" || fail "attach exited $? after Ctrl-C: $(cat nb3-attach.out)"
+grep -q "detached; notebook $id3 goes on" nb3-attach.out || fail "$(cat nb3-attach.out)"
+[ "$(job_field "$id3" state)" = RUNNING ] || fail "detaching stopped the notebook: $(job_field "$id3" state)"
+spotrun cancel "$id3" > cancel3.out 2>&1 || fail "cancel: $(cat cancel3.out)"
+[ "$(job_field "$id3" state)" = CANCELLED ] || fail "state $(job_field "$id3" state)"
+token_nowhere "$(token_of "$url3")"
+assert_no_instance_processes
+assert_no_ssh_processes
+pass "notebook: URL with token, idle stop, files back, preemption kept the notebook, detach and attach"
