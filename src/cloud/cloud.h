@@ -96,6 +96,18 @@ class Cloud {
     }
     return all;
   }
+  // The instance types beyond the catalog that the cloud sells in `regions`
+  // and whose shape (vCPUs, memory, accelerators: an Offer without prices)
+  // `fits`, the smallest first, at most `most`; OffersIn prices them when
+  // named. Default: none (the catalog is all there is).
+  virtual Result<std::vector<std::string>> TypesBeyondCatalog(
+      const std::vector<std::string>& regions, const std::function<bool(const Offer&)>& fits,
+      size_t most) {
+    (void)regions;
+    (void)fits;
+    (void)most;
+    return std::vector<std::string>{};
+  }
   // Starts an instance. Idempotent per request.client_token.
   virtual Result<Instance> Launch(const LaunchRequest& request) = 0;
   virtual Result<Instance> Describe(const std::string& instance_id) = 0;

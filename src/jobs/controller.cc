@@ -45,8 +45,21 @@ Status JobDriver::Transition(JobState next, const std::string& detail) {
 }
 
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources) {
-  return cloud.OffersIn(RegionsOf(resources, UnpinnedRegions(resources, cloud.Regions())),
-                        NamedTypes(resources));
+  const std::vector<std::string> unpinned = UnpinnedRegions(resources, cloud.Regions());
+  const std::vector<std::string> regions = RegionsOf(resources, unpinned);
+  std::vector<std::string> named = NamedTypes(resources);
+  auto offers = cloud.OffersIn(regions, named);
+  if (!offers.ok()) return offers;
+  std::string why;
+  if (!RankCandidates(resources, unpinned, *offers, &why).empty()) return offers;
+  // Nothing in the catalog fits: the types the cloud sells beyond it that
+  // do, priced as named ones (a GPU the snapshot lacks, say).
+  auto more = cloud.TypesBeyondCatalog(
+      regions, [&resources](const Offer& shape) { return ShapeFits(resources, shape); },
+      kTypesBeyondCatalog);
+  if (!more.ok() || more->empty()) return offers;
+  named.insert(named.end(), more->begin(), more->end());
+  return cloud.OffersIn(regions, named);
 }
 
 std::vector<Candidate> JobDriver::CandidatesInOrder(std::string* why_none) {

@@ -75,7 +75,10 @@ struct ControllerContext {
 Result<JobState> DriveJob(const ControllerContext& ctx, const std::string& job_id);
 
 // The offers of every region `resources` (or one of its alternatives) names,
-// every region of the cloud (Cloud::Regions) for those that name none.
+// every region of the cloud (Cloud::Regions) for those that name none. When
+// none of the catalog's fits, the offers of the types beyond it that fit are
+// added (Cloud::TypesBeyondCatalog, the kTypesBeyondCatalog smallest).
+inline constexpr size_t kTypesBeyondCatalog = 6;
 Result<std::vector<Offer>> OffersFor(Cloud& cloud, const Resources& resources);
 
 // Path of the local copy of one attempt's log (what `spotrun logs` prints).

@@ -32,10 +32,9 @@ std::string PriceMisfit(const Resources& r, const Offer& o) {
   return "";
 }
 
-// Names the first constraint the offer fails, or "" when it fits.
-std::string Misfit(const Resources& r, const std::vector<std::string>& regions, const Offer& o) {
-  if (!Contains(regions, o.region)) return "region";
-  if (!r.zone.empty() && o.zone != r.zone) return "zone";
+// Names the first constraint of the machine's shape (type, vCPUs, memory,
+// accelerators) the offer fails, or "" when it fits.
+std::string ShapeMisfit(const Resources& r, const Offer& o) {
   if (!r.instance_type.empty() && o.instance_type != r.instance_type) return "instance_type";
   if (o.vcpus < r.cpus || (r.cpus_exact && o.vcpus != r.cpus)) return "cpus";
   if (o.memory_gib < r.memory_gib || (r.memory_exact && o.memory_gib != r.memory_gib)) {
@@ -51,6 +50,14 @@ std::string Misfit(const Resources& r, const std::vector<std::string>& regions, 
   if (r.accelerator_count == 0 && o.accelerator_count > 0 && r.instance_type.empty()) {
     return "accelerators";
   }
+  return "";
+}
+
+// Names the first constraint the offer fails, or "" when it fits.
+std::string Misfit(const Resources& r, const std::vector<std::string>& regions, const Offer& o) {
+  if (!Contains(regions, o.region)) return "region";
+  if (!r.zone.empty() && o.zone != r.zone) return "zone";
+  if (std::string shape = ShapeMisfit(r, o); !shape.empty()) return shape;
   return PriceMisfit(r, o);
 }
 
@@ -151,6 +158,14 @@ std::string DescribeRegions(const Resources& r, const std::vector<std::string>& 
   }
   if (unpinned.size() == 1) return out + " (no region pinned; the cloud's only region)";
   return out + " (no region pinned: every region of the catalog; resources.region pins one)";
+}
+
+bool ShapeFits(const Resources& r, const Offer& shape) {
+  if (r.any_of.empty()) return ShapeMisfit(r, shape).empty();
+  for (const Resources& x : r.any_of) {
+    if (ShapeMisfit(x, shape).empty()) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> NamedTypes(const Resources& r) {

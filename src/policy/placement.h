@@ -46,6 +46,11 @@ std::string DescribeRegions(const Resources& resources,
 // The instance types `resources` and its alternatives name, first-seen order.
 std::vector<std::string> NamedTypes(const Resources& resources);
 
+// Whether a machine of `shape` (an offer's type, vCPUs, memory and
+// accelerators; its prices and place not looked at) fits `resources` or one
+// of its alternatives.
+bool ShapeFits(const Resources& resources, const Offer& shape);
+
 // `resources` and every alternative of it with use_spot set to `spot`.
 Resources WithMarket(Resources resources, bool spot);
 

@@ -91,6 +91,11 @@ class AwsCloud : public Cloud {
   // offers there when EC2 knows it (NamedOffers).
   Result<std::vector<Offer>> OffersIn(const std::vector<std::string>& regions,
                                       const std::vector<std::string>& named_types) override;
+  // From DescribeInstanceTypes (every type of each region, asked once and
+  // remembered), the types the catalog lacks.
+  Result<std::vector<std::string>> TypesBeyondCatalog(const std::vector<std::string>& regions,
+                                                      const std::function<bool(const Offer&)>& fits,
+                                                      size_t most) override;
   Result<Instance> Launch(const LaunchRequest& request) override;
   Result<Instance> Describe(const std::string& instance_id) override;
   Status Terminate(const std::string& instance_id) override;
@@ -186,6 +191,7 @@ class AwsCloud : public Cloud {
   std::map<std::string, Region> regions_;
   std::map<std::string, std::string> instance_regions_;
   std::map<std::pair<std::string, std::string>, double> list_prices_;  // (type, region) -> USD/h.
+  std::map<std::string, std::vector<Offer>> region_types_;  // Every type's shape, by region.
 };
 
 // cloud-init user data that makes sure python3 (the agent) and rsync (file

@@ -1,5 +1,6 @@
 // Instance types beyond the bundled catalog (AwsCloud::NamedOffers): what EC2
 // says of a type a job names, priced from the spot market and the price list.
+#include <algorithm>
 #include <set>
 
 #include "cloud/aws/aws_cloud.h"
@@ -106,6 +107,52 @@ Result<std::vector<Offer>> AwsCloud::NamedOffers(Region& r, const std::string& r
   }
   std::lock_guard<std::mutex> lock(mu_);
   catalog_.insert(catalog_.end(), out.begin(), out.end());  // Refreshed and priced from now on.
+  return out;
+}
+
+Result<std::vector<std::string>> AwsCloud::TypesBeyondCatalog(
+    const std::vector<std::string>& regions, const std::function<bool(const Offer&)>& fits,
+    size_t most) {
+  std::vector<Offer> fitting;
+  for (const std::string& region : regions) {
+    std::vector<Offer> shapes;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto known = region_types_.find(region);
+      if (known != region_types_.end()) shapes = known->second;
+    }
+    if (shapes.empty()) {
+      Result<Region*> r = ForRegion(region);
+      if (!r.ok()) return r.status();
+      Result<std::vector<InstanceTypeInfo>> infos = (*r)->client->DescribeInstanceTypes({});
+      if (!infos.ok())
+        return Status(infos.status().code(), region + ": " + infos.status().message());
+      for (const InstanceTypeInfo& info : *infos) shapes.push_back(ShapeOf(info, region));
+      std::lock_guard<std::mutex> lock(mu_);
+      region_types_[region] = shapes;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Offer& shape : shapes) {
+      bool in_catalog = false;
+      for (const Offer& o : catalog_)
+        in_catalog = in_catalog || o.instance_type == shape.instance_type;
+      if (!in_catalog && fits(shape)) fitting.push_back(shape);
+    }
+  }
+  // The smallest that fit are the likely cheapest; each type once.
+  std::sort(fitting.begin(), fitting.end(), [](const Offer& a, const Offer& b) {
+    if (a.accelerator_count != b.accelerator_count)
+      return a.accelerator_count < b.accelerator_count;
+    if (a.vcpus != b.vcpus) return a.vcpus < b.vcpus;
+    if (a.memory_gib != b.memory_gib) return a.memory_gib < b.memory_gib;
+    return a.instance_type < b.instance_type;
+  });
+  std::vector<std::string> out;
+  for (const Offer& o : fitting) {
+    if (out.size() >= most) break;
+    if (std::find(out.begin(), out.end(), o.instance_type) == out.end())
+      out.push_back(o.instance_type);
+  }
   return out;
 }
 
