@@ -181,10 +181,11 @@ Status Store::Exec(const std::string& sql) {
 }
 
 Status Store::InsertJob(const JobRecord& job) {
-  Statement s(db_, *statements_,
-              "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
-              "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
-              "message, exit_code, kind) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
+  Statement s(
+      db_, *statements_,
+      "INSERT INTO jobs (id, name, state, cloud, spec_path, spec_text, results_dir, "
+      "created_at, updated_at, controller_pid, controller_start, cancel_requested, "
+      "message, exit_code, kind) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
   BindJob(s, job);
   return s.Run();
 }

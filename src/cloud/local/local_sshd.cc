@@ -59,7 +59,6 @@ std::string JobOf(const Instance& instance) {
   return job == instance.tags.end() ? instance.id : job->second;
 }
 
-
 std::string CurrentUser() {
   const passwd* pw = getpwuid(getuid());
   return pw ? pw->pw_name : std::to_string(getuid());
