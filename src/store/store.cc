@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "store/schema.h"
 #include "store/statement.h"
@@ -117,8 +119,17 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   SPOTRUN_RETURN_IF_ERROR(PrepareSchema(db, path, store->read_only_));
   // A store in memory dies with its process: nothing to journal.
   if (!store->read_only_) {
-    Status journal =
-        store->Exec(path == ":memory:" ? "PRAGMA journal_mode=OFF;" : "PRAGMA journal_mode=WAL;");
+    // Switching a new file to WAL needs it to itself, and SQLite does not
+    // wait for that (no busy handler): another process opening the same new
+    // store at once is waited for here, up to the busy timeout.
+    const char* mode = path == ":memory:" ? "PRAGMA journal_mode=OFF;" : "PRAGMA journal_mode=WAL;";
+    Status journal = store->Exec(mode);
+    for (int tries = 0;
+         !journal.ok() && journal.message().find("locked") != std::string::npos && tries < 1000;
+         ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      journal = store->Exec(mode);
+    }
     if (!journal.ok()) return Internal("state store " + path + ": " + journal.message());
   }
   SPOTRUN_RETURN_IF_ERROR(store->ReadCreatedAt());
